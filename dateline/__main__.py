@@ -1,0 +1,7 @@
+"""``python -m dateline``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,174 @@
+"""Event entries: one Markdown file with YAML front matter each, validated into :class:`Event`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import PurePosixPath
+from typing import Any
+
+from .dates import DateError, parse_date
+from .diagnostics import Diagnostics, Position
+from .fields import FieldChecker
+from .figures import parse_figures
+from .frontmatter import FrontMatterError, parse_document
+from .models import Citation, Event, Kind, Quote, Source
+from .sources import SLUG, explain_missing, find_quote, quote_anchor
+
+EVENT_KEYS = (
+    "title", "date", "date_basis", "kind", "status", "places", "tags",
+    "figures", "sources", "slug", "draft",
+)  # fmt: skip
+CITATION_KEYS = ("id", "quotes")
+STATUSES = ("reported", "scheduled")
+
+
+def parse_event(
+    path: str,
+    raw: bytes,
+    kinds: Mapping[str, Kind],
+    sources: Mapping[str, Source],
+    diagnostics: Diagnostics,
+) -> Event | None:
+    """Validate one entry file; None (with every problem recorded) when it is not usable."""
+    try:
+        document = parse_document(raw)
+    except FrontMatterError as error:
+        diagnostics.error(path, error.position, str(error))
+        return None
+    check = FieldChecker(path, document.positions, document.key_positions, diagnostics)
+    data = document.data
+    errors_before = len(diagnostics.errors)
+    check.known_keys(data, (), EVENT_KEYS)
+    slug = _slug(path, data, check)
+    title = check.text(data, "title", (), required=True) or ""
+    date = _date(data, check)
+    date_basis = check.text(data, "date_basis", (), required=False) or ""
+    if date is not None and not date.exact and not date_basis:
+        check.error(
+            ("date",),
+            f"date {date.text!r} is not a single known day: add 'date_basis', one sentence "
+            "saying how the date was established",
+        )
+    kind = _kind(data, kinds, check)
+    status = check.text(data, "status", (), required=False) or "reported"
+    if status not in STATUSES:
+        check.error(("status",), f"status must be one of: {', '.join(STATUSES)}")
+    draft = data.get("draft", False)
+    if not isinstance(draft, bool):
+        check.error(("draft",), "draft must be true or false")
+    places = check.text_list(data, "places", ())
+    tags = check.text_list(data, "tags", ())
+    figures = parse_figures(data.get("figures"), check)
+    citations = _citations(data.get("sources"), sources, check)
+    if len(diagnostics.errors) > errors_before or date is None or kind is None:
+        return None
+    return Event(
+        slug=slug,
+        path=path,
+        title=title,
+        date=date,
+        date_basis=date_basis,
+        kind=kind,
+        status=status,
+        places=places,
+        tags=tags,
+        figures=figures,
+        citations=citations,
+        body=document.body.strip("\n"),
+        draft=draft is True,
+    )
+
+
+def _slug(path: str, data: dict[str, Any], check: FieldChecker) -> str:
+    written = check.text(data, "slug", (), required=False)
+    slug = written or PurePosixPath(path).stem
+    if not SLUG.fullmatch(slug):
+        where = "slug" if written else "the file name"
+        message = f"{where} {slug!r} must be lower-case letters and digits joined by '-'"
+        if written:
+            check.error(("slug",), message)
+        else:
+            check.diagnostics.error(check.path, Position(1, 1), message)
+    return slug
+
+
+def _date(data: dict[str, Any], check: FieldChecker) -> Any:
+    value = data.get("date")
+    if value is None:
+        check.error((), "missing required key 'date' (EDTF, e.g. 2025-09-07, 2024-02~)")
+        return None
+    text = str(value)
+    try:
+        return parse_date(text)
+    except DateError as error:
+        position = check.at(("date",))
+        check.diagnostics.error(
+            check.path, Position(position.line, position.column + error.offset), f"date: {error}"
+        )
+        return None
+
+
+def _kind(data: dict[str, Any], kinds: Mapping[str, Kind], check: FieldChecker) -> Kind | None:
+    key = check.text(data, "kind", (), required=True)
+    if key is None:
+        return None
+    if key not in kinds:
+        check.error(("kind",), f"unknown kind {key!r}; the site's kinds are: {', '.join(kinds)}")
+        return None
+    return kinds[key]
+
+
+def _citations(value: Any, sources: Mapping[str, Source], check: FieldChecker) -> tuple[Citation, ...]:
+    if not value:
+        check.error(("sources",) if value is not None else (), "missing required key 'sources': cite at least one source with a quote")
+        return ()
+    if not isinstance(value, list):
+        check.error(("sources",), "sources must be a list of citations (- id: ..., quotes: [...])")
+        return ()
+    citations = []
+    cited: set[str] = set()
+    for index, item in enumerate(value):
+        where = ("sources", index)
+        fields = check.mapping(item, where, "each citation")
+        if fields is None:
+            continue
+        check.known_keys(fields, where, CITATION_KEYS)
+        source_id = check.text(fields, "id", where, required=True)
+        if source_id is None:
+            continue
+        if source_id in cited:
+            check.error((*where, "id"), f"source {source_id!r} is cited twice; list all its quotes under one citation")
+            continue
+        cited.add(source_id)
+        source = sources.get(source_id)
+        if source is None:
+            known = ", ".join(sorted(sources)) or "none defined"
+            check.error((*where, "id"), f"unknown source id {source_id!r} (known: {known})")
+            continue
+        quotes = _quotes(fields.get("quotes"), source, where, check)
+        citations.append(Citation(source_id, quotes))
+    return tuple(citations)
+
+
+def _quotes(value: Any, source: Source, where: tuple[str | int, ...], check: FieldChecker) -> tuple[Quote, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not value or not isinstance(value, list):
+        check.error(where, f"citation of {source.id!r} needs 'quotes': one or more exact passages from it")
+        return ()
+    quotes = []
+    for index, text in enumerate(value):
+        at = (*where, "quotes", index)
+        if not isinstance(text, str) or not text.strip():
+            check.error(at, "each quote must be non-empty text")
+            continue
+        if not source.paragraphs:
+            check.warning(at, f"quote cannot be verified: source {source.id!r} has no archived copy")
+            quotes.append(Quote(text.strip(), quote_anchor(text), 0))
+            continue
+        match = find_quote(text, source.paragraphs)
+        if match is None:
+            check.error(at, f"quote is not in source {source.id!r} ({source.archive}): {explain_missing(text, source.paragraphs)}")
+            continue
+        quotes.append(Quote(text.strip(), quote_anchor(text), match.paragraph, match.start, match.end))
+    return tuple(quotes)

@@ -1,0 +1,198 @@
+"""Split an entry into YAML front matter and Markdown body, keeping the line of every value.
+
+Only YAML's safe node types are built. Duplicate keys, aliases (which can blow up on expansion)
+and very deep nesting are errors, reported with their line and column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .diagnostics import Position
+
+try:  # the C parser is several times faster; fall back to pure Python where it is missing
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_DEPTH = 20
+"""Front matter nested deeper than this is refused."""
+
+FieldPath = tuple[str | int, ...]
+"""The path of a value inside the front matter: ``("sources", 0, "quotes", 1)``."""
+
+
+class FrontMatterError(ValueError):
+    """The file cannot be read as front matter and body."""
+
+    def __init__(self, message: str, position: Position = Position()) -> None:
+        super().__init__(message)
+        self.position = position
+
+
+@dataclass(slots=True)
+class Document:
+    """Parsed front matter and the Markdown body that follows it."""
+
+    data: dict[str, Any]
+    body: str
+    body_line: int
+    """Line of the file on which the body starts."""
+    positions: dict[FieldPath, Position] = field(default_factory=dict)
+    """Where each value starts."""
+    key_positions: dict[FieldPath, Position] = field(default_factory=dict)
+    """Where each mapping key starts."""
+
+    def position(self, path: FieldPath) -> Position:
+        """Where the value at ``path`` is, or its closest written parent."""
+        while path and path not in self.positions:
+            path = path[:-1]
+        return self.positions.get(path, Position(1, 1))
+
+    def key_position(self, path: FieldPath) -> Position:
+        """Where the key of the value at ``path`` is written."""
+        return self.key_positions.get(path) or self.position(path)
+
+
+def decode(raw: bytes) -> str:
+    """Decode UTF-8 (with or without BOM) and normalise line endings to ``\\n``."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        before = raw[: error.start]
+        line = before.count(b"\n") + 1
+        column = error.start - (before.rfind(b"\n") + 1) + 1
+        raise FrontMatterError(
+            f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x}); save it as UTF-8",
+            Position(line, column),
+        ) from None
+    if "\x00" in text:
+        before = text[: text.index("\x00")]
+        raise FrontMatterError(
+            "the file contains a NUL character; is it a binary file?",
+            Position(before.count("\n") + 1, len(before) - before.rfind("\n")),
+        )
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split(text: str) -> tuple[str, str, int]:
+    """Return the front matter text, the body and the line the body starts on."""
+    if not text.strip():
+        raise FrontMatterError("the file is empty; an entry starts with '---' and front matter")
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        raise FrontMatterError(
+            "the file does not start with front matter: the first line must be '---'"
+        )
+    for number, line in enumerate(lines[1:], start=1):
+        if line.rstrip() in ("---", "..."):
+            front = "\n".join(lines[1:number])
+            body = "\n".join(lines[number + 1 :])
+            return front, body, number + 2
+    raise FrontMatterError(
+        "the front matter is not closed: add a line '---' after it", Position(len(lines), 1)
+    )
+
+
+def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[FieldPath, Position], dict[FieldPath, Position]]:
+    """Parse YAML safely; return the value, value positions and key positions.
+
+    ``first_line`` is the line of the file on which ``text`` starts.
+    """
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        position = _position(mark, first_line) if mark else Position(first_line, 1)
+        problem = error.problem or error.context or "invalid YAML"
+        raise FrontMatterError(f"invalid YAML: {_yaml_hint(problem)}", position) from None
+    except yaml.YAMLError as error:
+        raise FrontMatterError(f"invalid YAML: {error}", Position(first_line, 1)) from None
+    if node is None:
+        return None, {}, {}
+    builder = _Builder(first_line)
+    return builder.build(node, (), 0), builder.positions, builder.key_positions
+
+
+def parse_document(raw: bytes) -> Document:
+    """Parse a whole entry file into a :class:`Document`."""
+    front, body, body_line = split(decode(raw))
+    data, positions, key_positions = parse_yaml(front, first_line=2)
+    if data is None:
+        raise FrontMatterError("the front matter is empty", Position(2, 1))
+    if not isinstance(data, dict):
+        raise FrontMatterError(
+            "the front matter must be a mapping of 'key: value' lines", positions[()]
+        )
+    return Document(data, body, body_line, positions, key_positions)
+
+
+class _Builder:
+    """Turns composed YAML nodes into Python values while recording positions."""
+
+    def __init__(self, first_line: int) -> None:
+        self.first_line = first_line
+        self.positions: dict[FieldPath, Position] = {}
+        self.key_positions: dict[FieldPath, Position] = {}
+        self._seen: set[int] = set()
+        self._constructor = yaml.SafeLoader("")
+
+    def build(self, node: yaml.Node, path: FieldPath, depth: int) -> Any:
+        position = _position(node.start_mark, self.first_line)
+        if depth > MAX_DEPTH:
+            raise FrontMatterError(f"nested more than {MAX_DEPTH} levels deep", position)
+        if id(node) in self._seen:
+            raise FrontMatterError("YAML aliases (*name) are not allowed in entries", position)
+        self._seen.add(id(node))
+        self.positions[path] = position
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, path: FieldPath, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key_position = _position(key_node.start_mark, self.first_line)
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise FrontMatterError("YAML merge keys (<<) are not allowed in entries", key_position)
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise FrontMatterError("a key must be a plain word", key_position)
+            key = str(key_node.value)
+            if key in result:
+                first = self.key_positions[(*path, key)]
+                raise FrontMatterError(
+                    f"duplicate key {key!r} (first written on line {first.line})", key_position
+                )
+            self.key_positions[(*path, key)] = key_position
+            result[key] = self.build(value_node, (*path, key), depth + 1)
+        return result
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            return node.value  # keep dates exactly as written, never as datetime
+        if node.tag == "tag:yaml.org,2002:str":
+            return node.value
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except yaml.YAMLError as error:
+            raise FrontMatterError(
+                f"invalid value: {error}", _position(node.start_mark, self.first_line)
+            ) from None
+
+
+def _position(mark: Any, first_line: int) -> Position:
+    return Position(mark.line + first_line, mark.column + 1)
+
+
+def _yaml_hint(problem: str) -> str:
+    """Turn PyYAML's wording into advice an editor can act on."""
+    if "found character '\\t'" in problem:
+        return "a tab character; indent with spaces"
+    if "mapping values are not allowed here" in problem:
+        return "unexpected ':'; put quotes around a value that contains ': '"
+    return problem

@@ -1,0 +1,161 @@
+"""The typed model of a timeline: events, their figures and citations, sources and the site."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .dates import EventDate
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """A kind of event, as configured for the site."""
+
+    key: str
+    label: str
+    colour: str
+    """CSS colour of the kind's marker; never the only way the kind is shown."""
+    symbol: str
+    """Shape of the marker on the time axis: 'circle' or 'diamond'."""
+    overnight: bool = False
+    """Two consecutive days read as a night ('night of 6/7 September 2025')."""
+    milestone: bool = False
+    """Events of this kind are milestones marked across the time axis."""
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    """Settings for the whole site, from ``dateline.yaml``."""
+
+    title: str
+    description: str
+    language: str
+    base_url: str
+    """Where the site is published: '/' or 'https://example.org/dateline/'."""
+    kinds: dict[str, Kind]
+
+    @property
+    def base_path(self) -> str:
+        """The path part of ``base_url``, always starting and ending with '/'."""
+        from urllib.parse import urlsplit
+
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One number reported for an event, with its qualifier ('at least', 'more than')."""
+
+    key: str
+    label: str
+    value: int | None
+    """The number, or None when the source gives none ('dozens')."""
+    qualifier: str = ""
+    words: str = ""
+    """What the source says instead of a number, when it gives none."""
+    note: str = ""
+
+    def display(self) -> str:
+        """The figure as a reader should see it: 'at least 14', 'more than 650', 'dozens'."""
+        if self.value is None:
+            return self.words
+        number = f"{self.value:,}"
+        return f"{self.qualifier} {number}" if self.qualifier else number
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """An exact passage of a source that supports an entry."""
+
+    text: str
+    anchor: str
+    """Fragment id of the highlighted passage on the source page."""
+    paragraph: int
+    """1-based number of the source paragraph the passage is in; 0 when not verified."""
+    start: int = 0
+    end: int = 0
+    """Character span of the passage in its paragraph, as written in the source."""
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """An event's reference to one source, with the passages it relies on."""
+
+    source_id: str
+    quotes: tuple[Quote, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A source, defined once in the registry and cited by id."""
+
+    id: str
+    title: str
+    publisher: str | None
+    published: EventDate | None
+    url: str | None
+    archive: str | None
+    """Path of the archived copy, relative to the project."""
+    paragraphs: tuple[str, ...] = ()
+    """The archived text, one paragraph a line, as written."""
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One event of the timeline, validated."""
+
+    slug: str
+    path: str
+    """The entry's file, relative to the project."""
+    title: str
+    date: EventDate
+    date_basis: str
+    kind: Kind
+    status: str
+    places: tuple[str, ...]
+    tags: tuple[str, ...]
+    figures: tuple[Figure, ...]
+    citations: tuple[Citation, ...]
+    body: str
+    """The Markdown body, as written."""
+    draft: bool = False
+
+    def sort_key(self) -> tuple[object, ...]:
+        """Earliest possible day, latest possible day, then slug: a total, stable order."""
+        return (*self.date.sort_key(), self.slug)
+
+    @property
+    def date_display(self) -> str:
+        """The date in words, as precise as it is known."""
+        return self.date.display(overnight=self.kind.overnight)
+
+
+@dataclass(frozen=True, slots=True)
+class MonthGroup:
+    """Events that fall in one month, or share one range of uncertainty."""
+
+    key: str
+    """Fragment id of the group, e.g. 'm-2025-09'."""
+    label: str
+    events: tuple[Event, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class YearGroup:
+    """Events whose earliest possible date falls in one year."""
+
+    year: int
+    months: tuple[MonthGroup, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """Everything the renderer needs: the site, the ordered events and the sources."""
+
+    config: SiteConfig
+    events: tuple[Event, ...]
+    sources: dict[str, Source]
+    years: tuple[YearGroup, ...] = ()
+    citing: dict[str, tuple[Event, ...]] = field(default_factory=dict)
+    """For each source id, the events that cite it, in timeline order."""

@@ -1,0 +1,104 @@
+"""Render the timeline into pages: a pure function from the model to ``{path: bytes}``."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from .markdown import render_markdown
+from .models import Event, Source, Timeline
+from .sources import highlight
+
+Pages = dict[str, bytes]
+"""Output files by their path inside the site, with forward slashes."""
+
+
+def make_environment(templates: Path) -> jinja2.Environment:
+    """A Jinja environment that escapes everything and refuses undefined names."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def url_for(base_path: str) -> Callable[[str], str]:
+    """The one URL helper: a site-relative path becomes a link under the base path."""
+
+    def url(path: str) -> str:
+        return base_path + path.lstrip("/")
+
+    return url
+
+
+def render_site(timeline: Timeline, env: jinja2.Environment, assets: Mapping[str, bytes]) -> Pages:
+    """Every page and asset of the site, keyed by output path."""
+    url = url_for(timeline.config.base_path)
+    files: Pages = dict(assets)
+    files["assets/kinds.css"] = env.get_template("kinds.css").render(site=timeline.config).encode()
+    versions = {path: hashlib.sha256(data).hexdigest()[:10] for path, data in files.items()}
+
+    def asset(path: str) -> str:
+        return f"{url(path)}?v={versions[path]}"
+
+    def body(event: Event, heading_level: int) -> Markup:
+        return Markup(render_markdown(event.body, heading_offset=heading_level))
+
+    common = {
+        "site": timeline.config,
+        "sources": timeline.sources,
+        "citing": timeline.citing,
+        "url": url,
+        "asset": asset,
+        "body": body,
+    }
+
+    def page(template: str, **context: object) -> bytes:
+        return env.get_template(template).render(**common, **context).encode("utf-8")
+
+    files["index.html"] = page(
+        "index.html", page="index", events=timeline.events, years=timeline.years
+    )
+    files["sources/index.html"] = page("sources.html", page="sources")
+    events = timeline.events
+    for index, event in enumerate(events):
+        files[f"events/{event.slug}/index.html"] = page(
+            "event.html",
+            page="event",
+            event=event,
+            previous=events[index - 1] if index > 0 else None,
+            next=events[index + 1] if index + 1 < len(events) else None,
+        )
+    for source in timeline.sources.values():
+        files[f"sources/{source.id}/index.html"] = page(
+            "source.html",
+            page="source",
+            source=source,
+            citing_events=timeline.citing[source.id],
+            paragraphs=highlighted_paragraphs(source, timeline.citing[source.id]),
+        )
+    return dict(sorted(files.items()))
+
+
+def highlighted_paragraphs(source: Source, citing: tuple[Event, ...]) -> list[Markup]:
+    """The source's archived paragraphs with every passage cited by an event highlighted."""
+    spans: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+    for event in citing:
+        for citation in event.citations:
+            if citation.source_id != source.id:
+                continue
+            for quote in citation.quotes:
+                if quote.paragraph:
+                    spans[quote.paragraph].append((quote.start, quote.end, quote.anchor))
+    return [
+        highlight(text, sorted(set(spans.get(number, []))))
+        for number, text in enumerate(source.paragraphs, start=1)
+    ]

@@ -1,0 +1,206 @@
+"""The source registry, archived source texts, and quotes verified against them."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from .dates import DateError, parse_date
+from .diagnostics import Diagnostics, Position
+from .fields import FieldChecker
+from .frontmatter import FrontMatterError, decode, parse_yaml
+from .models import Source
+
+SOURCES_FILE = "content/sources.yaml"
+SOURCE_KEYS = ("title", "publisher", "published", "url", "archive")
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_TYPOGRAPHIC = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+        "\u00ab": '"', "\u00bb": '"',
+    }
+)  # fmt: skip
+
+ReadArchive = Callable[[str], bytes | None]
+"""Reads an archived file by its project-relative path; None when it does not exist."""
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """Where a quote lies in a source: paragraph number and character span in it."""
+
+    paragraph: int
+    start: int
+    end: int
+
+
+def normalise(text: str) -> tuple[str, list[int]]:
+    """Fold typographic quotes and runs of whitespace; also map each kept char to its offset."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    for offset, char in enumerate(text.translate(_TYPOGRAPHIC)):
+        if char.isspace():
+            if not chars or chars[-1] == " ":
+                continue
+            char = " "
+        chars.append(char)
+        offsets.append(offset)
+    if chars and chars[-1] == " ":
+        chars.pop()
+        offsets.pop()
+    return "".join(chars), offsets
+
+
+def quote_anchor(quote: str) -> str:
+    """A fragment id for a quote that stays the same while its words do."""
+    digest = hashlib.sha1(normalise(quote)[0].encode("utf-8")).hexdigest()
+    return f"q-{digest[:8]}"
+
+
+def find_quote(quote: str, paragraphs: tuple[str, ...]) -> Match | None:
+    """Find a quote in a source's paragraphs, ignoring whitespace and quote-mark style."""
+    wanted = normalise(quote)[0]
+    if not wanted:
+        return None
+    for number, paragraph in enumerate(paragraphs, start=1):
+        text, offsets = normalise(paragraph)
+        at = text.find(wanted)
+        if at >= 0:
+            return Match(number, offsets[at], offsets[at + len(wanted) - 1] + 1)
+    return None
+
+
+def explain_missing(quote: str, paragraphs: tuple[str, ...]) -> str:
+    """Say how close a quote that is not in the source came, to help the editor mend it."""
+    wanted = normalise(quote)[0]
+    texts = [normalise(p)[0] for p in paragraphs]
+    if any(wanted.casefold() in t.casefold() for t in texts):
+        return "it is there with different capital letters"
+    whole = "\n".join(texts)
+    if wanted in " ".join(texts):
+        return "it runs across two paragraphs; quote each part separately"
+    low, high = 0, len(wanted)
+    while low < high:  # the longest prefix of the quote found in the source
+        middle = (low + high + 1) // 2
+        if wanted[:middle] in whole:
+            low = middle
+        else:
+            high = middle - 1
+    if low >= 12:
+        return f"the source matches up to {_tail(wanted[:low])!r}, then differs"
+    return "no part of it was found"
+
+
+def highlight(paragraph: str, spans: list[tuple[int, int, str]]) -> Markup:
+    """Escape a paragraph and mark the quoted spans; each quote's anchor sits where it starts."""
+    merged: list[list[int]] = []
+    for start, end, _ in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    anchors = sorted({(start, anchor) for start, _, anchor in spans})
+    cuts = sorted({0, len(paragraph), *(b for m in merged for b in m), *(s for s, _ in anchors)})
+    starts = {m[0] for m in merged}
+    ends = {m[1] for m in merged}
+    out: list[str] = []
+    for index, cut in enumerate(cuts):
+        if cut in ends:
+            out.append("</mark>")
+        if cut in starts:
+            out.append("<mark>")
+        out.extend(f'<span class="quote-anchor" id="{escape(a)}"></span>' for s, a in anchors if s == cut)
+        if index + 1 < len(cuts):
+            out.append(str(escape(paragraph[cut : cuts[index + 1]])))
+    return Markup("".join(out))
+
+
+def parse_sources(
+    raw: bytes | None, read_archive: ReadArchive, diagnostics: Diagnostics
+) -> dict[str, Source]:
+    """Validate the source registry and load each source's archived text."""
+    path = SOURCES_FILE
+    if raw is None:
+        diagnostics.error(path, Position(1, 1), "the source registry is missing; every event needs a source")
+        return {}
+    try:
+        data, positions, key_positions = parse_yaml(decode(raw))
+    except FrontMatterError as error:
+        diagnostics.error(path, error.position, str(error))
+        return {}
+    check = FieldChecker(path, positions, key_positions, diagnostics)
+    registry = check.mapping(data or {}, (), "the source registry")
+    sources: dict[str, Source] = {}
+    for source_id, fields in (registry or {}).items():
+        source = _parse_source(source_id, fields, check, read_archive)
+        if source is not None:
+            sources[source_id] = source
+    return sources
+
+
+def _parse_source(
+    source_id: str, value: Any, check: FieldChecker, read_archive: ReadArchive
+) -> Source | None:
+    where = (source_id,)
+    if not SLUG.fullmatch(source_id):
+        check.error(where, f"source id {source_id!r} must be lower-case words joined by '-'", on_key=True)
+        return None
+    fields = check.mapping(value, where, f"source {source_id!r}")
+    if fields is None:
+        return None
+    check.known_keys(fields, where, SOURCE_KEYS)
+    archive = check.text(fields, "archive", where, required=False)
+    paragraphs = _read_paragraphs(archive, (*where, "archive"), check, read_archive) if archive else ()
+    title = check.text(fields, "title", where, required=not paragraphs) or (paragraphs[0] if paragraphs else "")
+    url = check.text(fields, "url", where, required=False)
+    if url and not re.match(r"https?://[^\s/]+", url):
+        check.error((*where, "url"), "url must start with http:// or https://")
+        url = None
+    published = None
+    published_text = check.text(fields, "published", where, required=False)
+    if published_text:
+        try:
+            published = parse_date(published_text)
+        except DateError as error:
+            check.error((*where, "published"), f"published: {error}")
+    if not archive and not url:
+        check.error(where, f"source {source_id!r} needs an 'archive' copy or a 'url'")
+    return Source(
+        source_id,
+        title,
+        check.text(fields, "publisher", where, required=False),
+        published,
+        url,
+        archive,
+        paragraphs,
+    )
+
+
+def _read_paragraphs(
+    archive: str, where: tuple[str, ...], check: FieldChecker, read_archive: ReadArchive
+) -> tuple[str, ...]:
+    relative = PurePosixPath(archive)
+    if relative.is_absolute() or ".." in relative.parts or "\\" in archive:
+        check.error(where, "archive must be a path inside the project, such as seeds/article.txt")
+        return ()
+    raw = read_archive(str(relative))
+    if raw is None:
+        check.error(where, f"archived copy {archive!r} does not exist")
+        return ()
+    try:
+        text = decode(raw)
+    except FrontMatterError as error:
+        check.error(where, f"archived copy {archive!r}: {error}")
+        return ()
+    return tuple(line.strip() for line in text.split("\n") if line.strip())
+
+
+def _tail(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else "…" + text[-width:]
