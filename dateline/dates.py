@@ -157,26 +157,26 @@ class EventDate:
     def display(self, overnight: bool = False) -> str:
         """The date as a reader should see it, never more precise than it was written.
 
-        ``overnight`` reads two consecutive days as a night ('night of 6/7 September 2025').
+        ``overnight`` reads two consecutive days as a night ('Night of 6/7 September 2025').
         """
         if not self.interval:
             assert self.start is not None
             return self.start.display()
         start, end = self.start, self.end
         if start is None and end is None:  # pragma: no cover - rejected by the parser
-            return "date unknown"
+            return "Date unknown"
         if start is None:
             assert end is not None
-            return f"date unknown: {end.display()} or earlier"
+            return f"Date unknown: {end.display()} or earlier"
         if end is None:
-            return f"date unknown: {start.display()} or later"
+            return f"Date unknown: {start.display()} or later"
         if self.undated:
-            return f"date unknown: between {start.display()} and {end.display()}"
+            return f"Date unknown: between {start.display()} and {end.display()}"
         return _span(start, end, overnight)
 
 
 def _span(start: DatePart, end: DatePart, overnight: bool) -> str:
-    """Words for a span of days such as '3–9 March 2025' or 'night of 6/7 September 2025'."""
+    """Words for a span of days such as '3–9 March 2025' or 'Night of 6/7 September 2025'."""
     if start.qualified or end.qualified or start.precision != end.precision:
         return f"{start.display()} to {end.display()}"
     first, last = start.earliest, end.earliest
@@ -190,7 +190,7 @@ def _span(start: DatePart, end: DatePart, overnight: bool) -> str:
         )
     else:
         words = f"{start.describe()}{separator}{end.describe()}"
-    return f"night of {words}" if separator == "/" else words
+    return f"Night of {words}" if separator == "/" else words
 
 
 def parse_date_part(text: str, offset: int = 0) -> DatePart:

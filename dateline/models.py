@@ -18,7 +18,7 @@ class Kind:
     symbol: str
     """Shape of the marker on the time axis: 'circle' or 'diamond'."""
     overnight: bool = False
-    """Two consecutive days read as a night ('night of 6/7 September 2025')."""
+    """Two consecutive days read as a night ('Night of 6/7 September 2025')."""
     milestone: bool = False
     """Events of this kind are milestones marked across the time axis."""
 

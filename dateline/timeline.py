@@ -46,5 +46,4 @@ def _month_of(event: Event) -> tuple[str, str]:
     if month is not None:
         year, number = month
         return f"m-{year:04d}-{number:02d}", f"{MONTHS[number - 1]} {year}"
-    label = event.date_display
-    return "u-" + re.sub(r"[^0-9A-Za-z]+", "-", date.text).strip("-"), label[:1].upper() + label[1:]
+    return "u-" + re.sub(r"[^0-9A-Za-z]+", "-", date.text).strip("-"), event.date_display
