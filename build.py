@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""Build the timeline: ``python build.py`` (build), ``python build.py check``, ``--help`` for more."""
+"""Build the timeline: ``python build.py`` builds, ``python build.py check`` validates.
+
+``python build.py --help`` lists every verb; all of them live in :mod:`dateline.cli`.
+"""
 
 import sys
 

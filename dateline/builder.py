@@ -42,7 +42,9 @@ class Project:
     def entry_files(self) -> list[str]:
         """Every event entry under ``content/``, in a fixed order."""
         content = self.root / CONTENT_DIR
-        return sorted(p.relative_to(self.root).as_posix() for p in content.rglob("*.md") if p.is_file())
+        return sorted(
+            p.relative_to(self.root).as_posix() for p in content.rglob("*.md") if p.is_file()
+        )
 
     def assets(self) -> dict[str, bytes]:
         """The static files shipped with the templates, as ``assets/...`` output paths."""
@@ -64,14 +66,20 @@ class BuildReport:
 
     def summary(self) -> str:
         """One line: events, sources, files written, time."""
-        drafts = f" ({self.drafts} draft{'s' if self.drafts != 1 else ''} left out)" if self.drafts else ""
+        drafts = (
+            f" ({self.drafts} draft{'s' if self.drafts != 1 else ''} left out)"
+            if self.drafts
+            else ""
+        )
         return (
             f"{self.events} events{drafts}, {self.sources} sources, "
             f"{self.files} files written in {self.seconds:.2f} s"
         )
 
 
-def load_timeline(project: Project, base_url: str | None = None, include_drafts: bool = False) -> tuple[Timeline, list[Diagnostic], int]:
+def load_timeline(
+    project: Project, base_url: str | None = None, include_drafts: bool = False
+) -> tuple[Timeline, list[Diagnostic], int]:
     """Read and validate everything; return the timeline, its warnings and the drafts left out.
 
     Raises :class:`ContentError` with every problem when anything is wrong.

@@ -24,8 +24,12 @@ VERBS = ("build", "check")
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser with every verb; options common to all verbs go after the verb."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--root", type=Path, default=Path("."), help="project folder (default: here)")
-    common.add_argument("--debug", action="store_true", help="show tracebacks for unexpected errors")
+    common.add_argument(
+        "--root", type=Path, default=Path("."), help="project folder (default: here)"
+    )
+    common.add_argument(
+        "--debug", action="store_true", help="show tracebacks for unexpected errors"
+    )
     parser = argparse.ArgumentParser(
         prog="dateline",
         description="Build a dated, source-linked timeline from Markdown entries. "
@@ -34,20 +38,32 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"dateline {__version__}")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB", required=True)
 
-    build_verb = verbs.add_parser("build", parents=[common], help="build the site into site/ (the default)")
-    build_verb.add_argument("--out", type=Path, help="output folder (default: site/ in the project)")
-    build_verb.add_argument("--base-url", help="where the site is published, e.g. https://example.org/dateline/")
+    build_verb = verbs.add_parser(
+        "build", parents=[common], help="build the site into site/ (the default)"
+    )
+    build_verb.add_argument(
+        "--out", type=Path, help="output folder (default: site/ in the project)"
+    )
+    build_verb.add_argument(
+        "--base-url", help="where the site is published, e.g. https://example.org/dateline/"
+    )
 
-    check_verb = verbs.add_parser("check", parents=[common], help="validate everything without writing anything")
+    check_verb = verbs.add_parser(
+        "check", parents=[common], help="validate everything without writing anything"
+    )
     check_verb.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    check_verb.add_argument("--format", choices=("text", "json"), default="text", help="how to print problems")
+    check_verb.add_argument(
+        "--format", choices=("text", "json"), default="text", help="how to print problems"
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if not arguments or (arguments[0] not in VERBS and arguments[0] not in ("-h", "--help", "--version")):
+    if not arguments or (
+        arguments[0] not in VERBS and arguments[0] not in ("-h", "--help", "--version")
+    ):
         arguments.insert(0, "build")
     try:
         options = make_parser().parse_args(arguments)
@@ -108,12 +124,16 @@ def _print_problems(problems: Sequence[Diagnostic]) -> None:
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     if problems:
-        parts = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((errors, "error"), (warnings, "warning")) if n]
+        parts = [
+            f"{n} {word}{'s' if n != 1 else ''}"
+            for n, word in ((errors, "error"), (warnings, "warning"))
+            if n
+        ]
         print(", ".join(parts), file=sys.stderr)
 
 
 def _where(project: Project) -> str:
     try:
-        return project.out.relative_to(project.root.absolute()).as_posix() + "/"
+        return project.out.absolute().relative_to(project.root.absolute()).as_posix() + "/"
     except ValueError:
         return str(project.out)

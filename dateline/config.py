@@ -21,12 +21,14 @@ _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 def parse_config(raw: bytes, path: str, diagnostics: Diagnostics) -> SiteConfig | None:
     """Validate the configuration file; None (with problems recorded) when it is unusable."""
     try:
-        data, positions, key_positions = parse_yaml(decode(raw))
+        parsed = parse_yaml(decode(raw))
     except FrontMatterError as error:
         diagnostics.error(path, error.position, str(error))
         return None
-    check = FieldChecker(path, positions, key_positions, diagnostics)
-    site = check.mapping(data, (), "the configuration")
+    check = FieldChecker.reporting(
+        path, parsed.positions, parsed.key_positions, parsed.problems, diagnostics
+    )
+    site = check.mapping(parsed.value, (), "the configuration")
     if site is None:
         return None
     errors_before = len(diagnostics.errors)
@@ -57,7 +59,9 @@ def _parse_kinds(value: Any, check: FieldChecker) -> dict[str, Kind]:
     for key, spec in (mapping or {}).items():
         where = ("kinds", key)
         if not _KIND_KEY.fullmatch(key):
-            check.error(where, f"kind {key!r} must be lower-case letters, digits, '-' or '_'", on_key=True)
+            check.error(
+                where, f"kind {key!r} must be lower-case letters, digits, '-' or '_'", on_key=True
+            )
             continue
         fields = check.mapping(spec, where, f"kind {key!r}")
         if fields is None:
@@ -74,5 +78,12 @@ def _parse_kinds(value: Any, check: FieldChecker) -> dict[str, Kind]:
         for name, flag in flags.items():
             if not isinstance(flag, bool):
                 check.error((*where, name), f"{name} must be true or false")
-        kinds[key] = Kind(key, label, colour.lower(), symbol, flags["overnight"] is True, flags["milestone"] is True)
+        kinds[key] = Kind(
+            key,
+            label,
+            colour.lower(),
+            symbol,
+            flags["overnight"] is True,
+            flags["milestone"] is True,
+        )
     return kinds

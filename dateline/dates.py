@@ -68,7 +68,7 @@ class DatePart:
         return None
 
     def describe(self) -> str:
-        """The date in words, without its qualifiers: '7 September 2025', 'the 2020s', '1900–1999'."""
+        """The date in words, without qualifiers: '7 September 2025', 'the 2020s', '1900–1999'."""
         start = self.earliest
         match self.precision:
             case Precision.DAY:
@@ -82,7 +82,7 @@ class DatePart:
         return f"{start.year}–{self.latest.year}"
 
     def display(self) -> str:
-        """The date in words with its qualifiers: 'c. February 2024', '23 March 2025 (uncertain)'."""
+        """The date in words with qualifiers: 'c. February 2024', '23 March 2025 (uncertain)'."""
         words = self.describe()
         if self.approximate:
             words = f"c. {words}"
@@ -202,7 +202,9 @@ def parse_date_part(text: str, offset: int = 0) -> DatePart:
     qualifier = match["qualifier"] or ""
     if "X" in year_text:
         if month_text or day_text:
-            raise DateError(f"a year with unspecified digits takes no month or day: {text!r}", offset)
+            raise DateError(
+                f"a year with unspecified digits takes no month or day: {text!r}", offset
+            )
         if year_text.endswith("XX"):
             earliest, latest = _years(int(year_text[:2]) * 100, 100)
             return _part(text, earliest, latest, Precision.CENTURY, qualifier)
@@ -265,7 +267,9 @@ def _interval_end(text: str, offset: int) -> DatePart | None:
     return parse_date_part(text, offset)
 
 
-def _part(text: str, earliest: date, latest: date, precision: Precision, qualifier: str) -> DatePart:
+def _part(
+    text: str, earliest: date, latest: date, precision: Precision, qualifier: str
+) -> DatePart:
     return DatePart(
         text,
         earliest,

@@ -35,7 +35,9 @@ def parse_event(
     except FrontMatterError as error:
         diagnostics.error(path, error.position, str(error))
         return None
-    check = FieldChecker(path, document.positions, document.key_positions, diagnostics)
+    check = FieldChecker.reporting(
+        path, document.positions, document.key_positions, document.problems, diagnostics
+    )
     data = document.data
     errors_before = len(diagnostics.errors)
     check.known_keys(data, (), EVENT_KEYS)
@@ -118,9 +120,14 @@ def _kind(data: dict[str, Any], kinds: Mapping[str, Kind], check: FieldChecker) 
     return kinds[key]
 
 
-def _citations(value: Any, sources: Mapping[str, Source], check: FieldChecker) -> tuple[Citation, ...]:
+def _citations(
+    value: Any, sources: Mapping[str, Source], check: FieldChecker
+) -> tuple[Citation, ...]:
     if not value:
-        check.error(("sources",) if value is not None else (), "missing required key 'sources': cite at least one source with a quote")
+        check.error(
+            ("sources",) if value is not None else (),
+            "missing required key 'sources': cite at least one source with a quote",
+        )
         return ()
     if not isinstance(value, list):
         check.error(("sources",), "sources must be a list of citations (- id: ..., quotes: [...])")
@@ -137,7 +144,10 @@ def _citations(value: Any, sources: Mapping[str, Source], check: FieldChecker) -
         if source_id is None:
             continue
         if source_id in cited:
-            check.error((*where, "id"), f"source {source_id!r} is cited twice; list all its quotes under one citation")
+            check.error(
+                (*where, "id"),
+                f"source {source_id!r} is cited twice; list all its quotes under one citation",
+            )
             continue
         cited.add(source_id)
         source = sources.get(source_id)
@@ -150,11 +160,15 @@ def _citations(value: Any, sources: Mapping[str, Source], check: FieldChecker) -
     return tuple(citations)
 
 
-def _quotes(value: Any, source: Source, where: tuple[str | int, ...], check: FieldChecker) -> tuple[Quote, ...]:
+def _quotes(
+    value: Any, source: Source, where: tuple[str | int, ...], check: FieldChecker
+) -> tuple[Quote, ...]:
     if isinstance(value, str):
         value = [value]
     if not value or not isinstance(value, list):
-        check.error(where, f"citation of {source.id!r} needs 'quotes': one or more exact passages from it")
+        check.error(
+            where, f"citation of {source.id!r} needs 'quotes': one or more exact passages from it"
+        )
         return ()
     quotes = []
     for index, text in enumerate(value):
@@ -163,12 +177,17 @@ def _quotes(value: Any, source: Source, where: tuple[str | int, ...], check: Fie
             check.error(at, "each quote must be non-empty text")
             continue
         if not source.paragraphs:
-            check.warning(at, f"quote cannot be verified: source {source.id!r} has no archived copy")
+            check.warning(
+                at, f"quote cannot be verified: source {source.id!r} has no archived copy"
+            )
             quotes.append(Quote(text.strip(), quote_anchor(text), 0))
             continue
         match = find_quote(text, source.paragraphs)
         if match is None:
-            check.error(at, f"quote is not in source {source.id!r} ({source.archive}): {explain_missing(text, source.paragraphs)}")
+            why = explain_missing(text, source.paragraphs)
+            check.error(at, f"quote is not in source {source.id!r} ({source.archive}): {why}")
             continue
-        quotes.append(Quote(text.strip(), quote_anchor(text), match.paragraph, match.start, match.end))
+        quotes.append(
+            Quote(text.strip(), quote_anchor(text), match.paragraph, match.start, match.end)
+        )
     return tuple(quotes)

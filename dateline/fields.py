@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .diagnostics import Diagnostics, Position
-from .frontmatter import FieldPath
+from .frontmatter import FieldPath, FrontMatterError
 
 
 @dataclass(slots=True)
@@ -19,6 +19,20 @@ class FieldChecker:
     positions: dict[FieldPath, Position]
     key_positions: dict[FieldPath, Position]
     diagnostics: Diagnostics
+
+    @classmethod
+    def reporting(
+        cls,
+        path: str,
+        positions: dict[FieldPath, Position],
+        key_positions: dict[FieldPath, Position],
+        problems: list[FrontMatterError],
+        diagnostics: Diagnostics,
+    ) -> FieldChecker:
+        """A checker for one parsed file, after recording the problems its parsing found."""
+        for problem in problems:
+            diagnostics.error(path, problem.position, str(problem))
+        return cls(path, positions, key_positions, diagnostics)
 
     def at(self, where: FieldPath) -> Position:
         """Where the value at ``where`` (or its closest parent) is written."""
@@ -44,7 +58,11 @@ class FieldChecker:
         allowed = list(allowed)
         for key in mapping:
             if key not in allowed:
-                self.error((*where, key), f"unknown key {_label(where, key)!r}{_hint(key, allowed)}", on_key=True)
+                self.error(
+                    (*where, key),
+                    f"unknown key {_label(where, key)!r}{_hint(key, allowed)}",
+                    on_key=True,
+                )
 
     def mapping(self, value: Any, where: FieldPath, what: str) -> dict[str, Any] | None:
         """The value as a mapping, or None after reporting that it is not one."""
@@ -53,12 +71,16 @@ class FieldChecker:
         self.error(where, f"{what} must be a mapping of 'key: value' lines")
         return None
 
-    def text(self, mapping: dict[str, Any], key: str, where: FieldPath, *, required: bool) -> str | None:
+    def text(
+        self, mapping: dict[str, Any], key: str, where: FieldPath, *, required: bool
+    ) -> str | None:
         """A non-empty string field; None when missing (reported if required) or wrong."""
         value = mapping.get(key)
         label = _label(where, key)
         if value is None:
-            if required:
+            if key in mapping:
+                self.error((*where, key), f"{label!r} has no value", on_key=True)
+            elif required:
                 self.error(where, f"missing required key {label!r}")
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | float):
@@ -84,7 +106,11 @@ class FieldChecker:
             return ()
         items: list[str] = []
         for index, item in enumerate(value):
-            if isinstance(item, bool) or not isinstance(item, str | int | float) or not str(item).strip():
+            if (
+                isinstance(item, bool)
+                or not isinstance(item, str | int | float)
+                or not str(item).strip()
+            ):
                 self.error((*where, key, index), f"each item of {label} must be non-empty text")
                 continue
             text = str(item).strip()
@@ -101,7 +127,7 @@ def _label(where: FieldPath, key: str) -> str:
 
 
 def _hint(key: str, allowed: list[str]) -> str:
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
     if close:
         return f"; did you mean {close[0]!r}?"
     return f"; expected one of: {', '.join(allowed)}"

@@ -27,7 +27,9 @@ FIGURES: dict[str, str] = {
 QUALIFIERS = ("at least", "more than", "over", "nearly", "almost", "about", "around", "up to")
 VAGUE_WORDS = ("dozens", "hundreds", "several", "multiple", "many", "scores", "some")
 FIGURE_KEYS = ("value", "qualifier", "words", "note")
-_WRITTEN = re.compile(rf"(?:(?P<qualifier>{'|'.join(QUALIFIERS)})\s+)?(?P<number>\d{{1,3}}(?:,\d{{3}})+|\d+)")
+_WRITTEN = re.compile(
+    rf"(?:(?P<qualifier>{'|'.join(QUALIFIERS)})\s+)?(?P<number>\d{{1,3}}(?:,\d{{3}})+|\d+)"
+)
 
 # (parts, whole): the parts together can be no more than the whole.
 CONSISTENCY: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -96,11 +98,16 @@ def _parse_figure(key: str, value: Any, check: FieldChecker) -> Figure | None:
         number = value.get("value")
         if number is None:
             if words is None:
-                check.error(where, f"figure {key!r} needs a 'value' or, when the source gives no number, 'words'")
+                check.error(
+                    where,
+                    f"figure {key!r} needs a 'value' or, when the source gives no number, 'words'",
+                )
                 return None
             return Figure(key, label, None, "", words, note)
         if not _is_count(number):
-            check.error((*where, "value"), f"figure {key!r}: value must be a whole number of 0 or more")
+            check.error(
+                (*where, "value"), f"figure {key!r}: value must be a whole number of 0 or more"
+            )
             return None
         return Figure(key, label, number, qualifier, "", note)
     if _is_count(value):
@@ -109,7 +116,9 @@ def _parse_figure(key: str, value: Any, check: FieldChecker) -> Figure | None:
         text = " ".join(value.split()).lower()
         match = _WRITTEN.fullmatch(text)
         if match:
-            return Figure(key, label, int(match["number"].replace(",", "")), match["qualifier"] or "")
+            return Figure(
+                key, label, int(match["number"].replace(",", "")), match["qualifier"] or ""
+            )
         if text in VAGUE_WORDS:
             return Figure(key, label, None, "", text)
     check.error(

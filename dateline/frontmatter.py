@@ -21,6 +21,11 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 MAX_DEPTH = 20
 """Front matter nested deeper than this is refused."""
 
+_STANDARD_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+)
+
 FieldPath = tuple[str | int, ...]
 """The path of a value inside the front matter: ``("sources", 0, "quotes", 1)``."""
 
@@ -28,9 +33,9 @@ FieldPath = tuple[str | int, ...]
 class FrontMatterError(ValueError):
     """The file cannot be read as front matter and body."""
 
-    def __init__(self, message: str, position: Position = Position()) -> None:
+    def __init__(self, message: str, position: Position | None = None) -> None:
         super().__init__(message)
-        self.position = position
+        self.position = position or Position()
 
 
 @dataclass(slots=True)
@@ -45,6 +50,8 @@ class Document:
     """Where each value starts."""
     key_positions: dict[FieldPath, Position] = field(default_factory=dict)
     """Where each mapping key starts."""
+    problems: list[FrontMatterError] = field(default_factory=list)
+    """Problems found while parsing that did not stop it, such as duplicate keys."""
 
     def position(self, path: FieldPath) -> Position:
         """Where the value at ``path`` is, or its closest written parent."""
@@ -70,10 +77,10 @@ def decode(raw: bytes) -> str:
             Position(line, column),
         ) from None
     if "\x00" in text:
-        before = text[: text.index("\x00")]
+        prefix = text[: text.index("\x00")]
         raise FrontMatterError(
             "the file contains a NUL character; is it a binary file?",
-            Position(before.count("\n") + 1, len(before) - before.rfind("\n")),
+            Position(prefix.count("\n") + 1, len(prefix) - prefix.rfind("\n")),
         )
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -97,37 +104,78 @@ def split(text: str) -> tuple[str, str, int]:
     )
 
 
-def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[FieldPath, Position], dict[FieldPath, Position]]:
-    """Parse YAML safely; return the value, value positions and key positions.
+@dataclass(slots=True)
+class ParsedYaml:
+    """A YAML value, the position of everything in it, and problems that did not stop parsing."""
 
-    ``first_line`` is the line of the file on which ``text`` starts.
+    value: Any
+    positions: dict[FieldPath, Position] = field(default_factory=dict)
+    key_positions: dict[FieldPath, Position] = field(default_factory=dict)
+    problems: list[FrontMatterError] = field(default_factory=list)
+
+
+def parse_yaml(text: str, first_line: int = 1) -> ParsedYaml:
+    """Parse YAML safely, keeping positions; ``first_line`` is where ``text`` starts in its file.
+
+    Raises :class:`FrontMatterError` when the text cannot be read at all; duplicate keys are
+    collected in ``problems`` so that the rest of the file is still checked.
     """
+    if "*" in text:
+        _refuse_aliases(text, first_line)
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        position = _position(mark, first_line) if mark else Position(first_line, 1)
-        problem = error.problem or error.context or "invalid YAML"
-        raise FrontMatterError(f"invalid YAML: {_yaml_hint(problem)}", position) from None
+        raise _explain_yaml_error(error, first_line) from None
     except yaml.YAMLError as error:
         raise FrontMatterError(f"invalid YAML: {error}", Position(first_line, 1)) from None
     if node is None:
-        return None, {}, {}
+        return ParsedYaml(None)
     builder = _Builder(first_line)
-    return builder.build(node, (), 0), builder.positions, builder.key_positions
+    value = builder.build(node, (), 0)
+    return ParsedYaml(value, builder.positions, builder.key_positions, builder.problems)
+
+
+def _refuse_aliases(text: str, first_line: int) -> None:
+    """Refuse ``*alias`` before anything is built: aliases can expand without bound."""
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if isinstance(token, yaml.AliasToken):
+                raise FrontMatterError(
+                    "YAML aliases (*name) are not allowed; write the value out in full",
+                    _position(token.start_mark, first_line),
+                )
+    except yaml.MarkedYAMLError as error:
+        raise _explain_yaml_error(error, first_line) from None
+
+
+def _explain_yaml_error(error: yaml.MarkedYAMLError, first_line: int) -> FrontMatterError:
+    """Turn PyYAML's wording into advice an editor can act on, at the right place."""
+    problem = error.problem or error.context or "invalid YAML"
+    context = error.context or ""
+    mark = error.problem_mark or error.context_mark
+    if "quoted scalar" in context and error.context_mark is not None:
+        problem, mark = "a quoted value is never closed; add the closing quote", error.context_mark
+    elif "tab" in problem:
+        problem = "a tab character; indent with spaces"
+    elif "mapping values are not allowed here" in problem:
+        problem = "unexpected ':'; put quotes around a value that contains ': '"
+    position = _position(mark, first_line) if mark is not None else Position(first_line, 1)
+    return FrontMatterError(f"invalid YAML: {problem}", position)
 
 
 def parse_document(raw: bytes) -> Document:
     """Parse a whole entry file into a :class:`Document`."""
     front, body, body_line = split(decode(raw))
-    data, positions, key_positions = parse_yaml(front, first_line=2)
-    if data is None:
+    parsed = parse_yaml(front, first_line=2)
+    if parsed.value is None:
         raise FrontMatterError("the front matter is empty", Position(2, 1))
-    if not isinstance(data, dict):
+    if not isinstance(parsed.value, dict):
         raise FrontMatterError(
-            "the front matter must be a mapping of 'key: value' lines", positions[()]
+            "the front matter must be a mapping of 'key: value' lines", parsed.positions[()]
         )
-    return Document(data, body, body_line, positions, key_positions)
+    return Document(
+        parsed.value, body, body_line, parsed.positions, parsed.key_positions, parsed.problems
+    )
 
 
 class _Builder:
@@ -137,16 +185,17 @@ class _Builder:
         self.first_line = first_line
         self.positions: dict[FieldPath, Position] = {}
         self.key_positions: dict[FieldPath, Position] = {}
-        self._seen: set[int] = set()
+        self.problems: list[FrontMatterError] = []
         self._constructor = yaml.SafeLoader("")
 
     def build(self, node: yaml.Node, path: FieldPath, depth: int) -> Any:
         position = _position(node.start_mark, self.first_line)
         if depth > MAX_DEPTH:
             raise FrontMatterError(f"nested more than {MAX_DEPTH} levels deep", position)
-        if id(node) in self._seen:
-            raise FrontMatterError("YAML aliases (*name) are not allowed in entries", position)
-        self._seen.add(id(node))
+        if node.tag not in _STANDARD_TAGS:
+            raise FrontMatterError(
+                f"YAML tag {node.tag!r} is not allowed; write plain values", position
+            )
         self.positions[path] = position
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
@@ -159,15 +208,20 @@ class _Builder:
         for key_node, value_node in node.value:
             key_position = _position(key_node.start_mark, self.first_line)
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise FrontMatterError("YAML merge keys (<<) are not allowed in entries", key_position)
+                raise FrontMatterError(
+                    "YAML merge keys (<<) are not allowed in entries", key_position
+                )
             if not isinstance(key_node, yaml.ScalarNode):
                 raise FrontMatterError("a key must be a plain word", key_position)
             key = str(key_node.value)
             if key in result:
                 first = self.key_positions[(*path, key)]
-                raise FrontMatterError(
-                    f"duplicate key {key!r} (first written on line {first.line})", key_position
+                self.problems.append(
+                    FrontMatterError(
+                        f"duplicate key {key!r} (first written on line {first.line})", key_position
+                    )
                 )
+                continue
             self.key_positions[(*path, key)] = key_position
             result[key] = self.build(value_node, (*path, key), depth + 1)
         return result
@@ -187,12 +241,3 @@ class _Builder:
 
 def _position(mark: Any, first_line: int) -> Position:
     return Position(mark.line + first_line, mark.column + 1)
-
-
-def _yaml_hint(problem: str) -> str:
-    """Turn PyYAML's wording into advice an editor can act on."""
-    if "found character '\\t'" in problem:
-        return "a tab character; indent with spaces"
-    if "mapping values are not allowed here" in problem:
-        return "unexpected ':'; put quotes around a value that contains ': '"
-    return problem

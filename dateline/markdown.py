@@ -37,4 +37,5 @@ def _heading(
 
 def render_markdown(text: str, heading_offset: int = BODY_HEADING_LEVEL - 1) -> str:
     """Render an entry body; its headings start ``heading_offset`` levels down."""
-    return _parser().render(text, {"heading_offset": heading_offset})
+    html: str = _parser().render(text, {"heading_offset": heading_offset})
+    return html

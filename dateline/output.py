@@ -46,7 +46,11 @@ def write_site(files: Pages, out: Path) -> int:
 def safe_relative(relative: str) -> Path:
     """``relative`` as a path that cannot leave the output folder; ValueError otherwise."""
     parts = PurePosixPath(relative).parts
-    if not parts or PurePosixPath(relative).is_absolute() or any(p in ("..", ".", "") for p in parts):
+    if (
+        not parts
+        or PurePosixPath(relative).is_absolute()
+        or any(p in ("..", ".", "") for p in parts)
+    ):
         raise ValueError(f"refusing to write outside the site: {relative!r}")
     if any("\\" in p or "\x00" in p or ":" in p for p in parts):
         raise ValueError(f"refusing an unsafe file name: {relative!r}")

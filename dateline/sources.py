@@ -116,7 +116,9 @@ def highlight(paragraph: str, spans: list[tuple[int, int, str]]) -> Markup:
             out.append("</mark>")
         if cut in starts:
             out.append("<mark>")
-        out.extend(f'<span class="quote-anchor" id="{escape(a)}"></span>' for s, a in anchors if s == cut)
+        out.extend(
+            f'<span class="quote-anchor" id="{escape(a)}"></span>' for s, a in anchors if s == cut
+        )
         if index + 1 < len(cuts):
             out.append(str(escape(paragraph[cut : cuts[index + 1]])))
     return Markup("".join(out))
@@ -128,15 +130,19 @@ def parse_sources(
     """Validate the source registry and load each source's archived text."""
     path = SOURCES_FILE
     if raw is None:
-        diagnostics.error(path, Position(1, 1), "the source registry is missing; every event needs a source")
+        diagnostics.error(
+            path, Position(1, 1), "the source registry is missing; every event needs a source"
+        )
         return {}
     try:
-        data, positions, key_positions = parse_yaml(decode(raw))
+        parsed = parse_yaml(decode(raw))
     except FrontMatterError as error:
         diagnostics.error(path, error.position, str(error))
         return {}
-    check = FieldChecker(path, positions, key_positions, diagnostics)
-    registry = check.mapping(data or {}, (), "the source registry")
+    check = FieldChecker.reporting(
+        path, parsed.positions, parsed.key_positions, parsed.problems, diagnostics
+    )
+    registry = check.mapping(parsed.value or {}, (), "the source registry")
     sources: dict[str, Source] = {}
     for source_id, fields in (registry or {}).items():
         source = _parse_source(source_id, fields, check, read_archive)
@@ -150,15 +156,21 @@ def _parse_source(
 ) -> Source | None:
     where = (source_id,)
     if not SLUG.fullmatch(source_id):
-        check.error(where, f"source id {source_id!r} must be lower-case words joined by '-'", on_key=True)
+        check.error(
+            where, f"source id {source_id!r} must be lower-case words joined by '-'", on_key=True
+        )
         return None
     fields = check.mapping(value, where, f"source {source_id!r}")
     if fields is None:
         return None
     check.known_keys(fields, where, SOURCE_KEYS)
     archive = check.text(fields, "archive", where, required=False)
-    paragraphs = _read_paragraphs(archive, (*where, "archive"), check, read_archive) if archive else ()
-    title = check.text(fields, "title", where, required=not paragraphs) or (paragraphs[0] if paragraphs else "")
+    paragraphs = (
+        _read_paragraphs(archive, (*where, "archive"), check, read_archive) if archive else ()
+    )
+    title = check.text(fields, "title", where, required=not paragraphs) or (
+        paragraphs[0] if paragraphs else ""
+    )
     url = check.text(fields, "url", where, required=False)
     if url and not re.match(r"https?://[^\s/]+", url):
         check.error((*where, "url"), "url must start with http:// or https://")

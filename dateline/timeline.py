@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 import re
+from collections.abc import Iterable
 from itertools import groupby
 
 from .dates import MONTHS, Precision
 from .models import Event, MonthGroup, SiteConfig, Source, Timeline, YearGroup
 
 
-def build_timeline(config: SiteConfig, events: Iterable[Event], sources: dict[str, Source]) -> Timeline:
+def build_timeline(
+    config: SiteConfig, events: Iterable[Event], sources: dict[str, Source]
+) -> Timeline:
     """Sort events (earliest day, latest day, slug), group them, and index who cites what."""
     ordered = tuple(sorted(events, key=Event.sort_key))
     citing = {
@@ -41,7 +43,12 @@ def _month_of(event: Event) -> tuple[str, str]:
     date = event.date
     start = date.start
     month = date.single_month
-    if month is None and start is not None and not date.undated and start.precision is Precision.DAY:
+    if (
+        month is None
+        and start is not None
+        and not date.undated
+        and start.precision is Precision.DAY
+    ):
         month = start.earliest.year, start.earliest.month  # a span of days across months
     if month is not None:
         year, number = month

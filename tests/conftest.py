@@ -1,4 +1,4 @@
-"""Shared fixtures: the project's own root, and the shipped timeline built into a temporary folder."""
+"""Shared fixtures: the shipped timeline, built into a temporary folder or copied for a test."""
 
 from __future__ import annotations
 
