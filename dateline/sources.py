@@ -168,10 +168,11 @@ def _parse_source(
     paragraphs = (
         _read_paragraphs(archive, (*where, "archive"), check, read_archive) if archive else ()
     )
-    title = check.text(fields, "title", where, required=not paragraphs) or (
-        paragraphs[0] if paragraphs else ""
-    )
+    headline = paragraphs[0] if paragraphs else ""
+    title = check.text(fields, "title", where, required=archive is None) or headline
     url = check.text(fields, "url", where, required=False)
+    if not archive and not url:
+        check.error(where, f"source {source_id!r} needs an 'archive' copy or a 'url'")
     if url and not re.match(r"https?://[^\s/]+", url):
         check.error((*where, "url"), "url must start with http:// or https://")
         url = None
@@ -182,8 +183,6 @@ def _parse_source(
             published = parse_date(published_text)
         except DateError as error:
             check.error((*where, "published"), f"published: {error}")
-    if not archive and not url:
-        check.error(where, f"source {source_id!r} needs an 'archive' copy or a 'url'")
     return Source(
         source_id,
         title,

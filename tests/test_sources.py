@@ -1,0 +1,133 @@
+"""Quotes: normalisation, finding them in archived text, highlighting them, and the registry."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dateline.diagnostics import Diagnostics
+from dateline.sources import explain_missing, find_quote, highlight, normalise, parse_sources
+
+PARAGRAPHS = (
+    "Kyiv accuses Moscow of trying to “strike the negotiation table”.",
+    "Ukraine’s   air force said 310 of the drones were intercepted.",
+)
+
+
+@pytest.mark.parametrize(
+    ("quote", "paragraph"),
+    [
+        ('trying to "strike the negotiation table"', 1),
+        ("Ukraine's air force said", 2),
+        ("310 of the\n drones", 2),
+    ],
+)
+def test_quotes_match_across_typography_and_whitespace(quote: str, paragraph: int) -> None:
+    match = find_quote(quote, PARAGRAPHS)
+    assert match is not None and match.paragraph == paragraph
+
+
+def test_match_span_points_at_the_original_text() -> None:
+    match = find_quote("Ukraine's air force", PARAGRAPHS)
+    assert match is not None
+    assert PARAGRAPHS[1][match.start : match.end] == "Ukraine’s   air force"
+
+
+@pytest.mark.parametrize(
+    ("quote", "hint"),
+    [
+        ("KYIV ACCUSES MOSCOW", "it is there with different capital letters"),
+        (
+            "negotiation table”. Ukraine’s",
+            "it runs across two paragraphs; quote each part separately",
+        ),
+        (
+            "Kyiv accuses Moscow of lying",
+            "the source matches up to 'Kyiv accuses Moscow of ', then differs",
+        ),
+        ("nothing at all", "no part of it was found"),
+    ],
+)
+def test_missing_quotes_are_explained(quote: str, hint: str) -> None:
+    assert find_quote(quote, PARAGRAPHS) is None
+    assert explain_missing(quote, PARAGRAPHS) == hint
+
+
+def test_highlight_merges_overlaps_and_keeps_every_anchor() -> None:
+    out = str(highlight("a <b> c d e", [(0, 5, "q-1"), (3, 7, "q-2"), (10, 11, "q-3")]))
+    assert out == (
+        '<mark><span class="quote-anchor" id="q-1"></span>a &lt;'
+        '<span class="quote-anchor" id="q-2"></span>b&gt; c</mark> d '
+        '<mark><span class="quote-anchor" id="q-3"></span>e</mark>'
+    )
+
+
+spans = st.lists(st.tuples(st.integers(0, 40), st.integers(1, 20)), max_size=6)
+
+
+@given(st.text(min_size=1, max_size=40), spans)
+def test_highlight_never_changes_the_text(text: str, raw_spans: list[tuple[int, int]]) -> None:
+    chosen = [
+        (min(s, len(text) - 1), min(s + n, len(text)), f"q-{i}")
+        for i, (s, n) in enumerate(raw_spans)
+    ]
+    out = str(highlight(text, chosen))
+    assert html.unescape(re.sub(r"<[^>]*>", "", out)) == text
+    assert out.count("<mark>") == out.count("</mark>")
+    assert all(f'id="q-{i}"' in out for i in range(len(chosen)))
+
+
+@given(st.text(max_size=60))
+def test_normalise_is_idempotent_and_maps_offsets(text: str) -> None:
+    folded, offsets = normalise(text)
+    assert normalise(folded)[0] == folded
+    assert len(offsets) == len(folded)
+    assert offsets == sorted(set(offsets))
+
+
+def registry(yaml_text: str, files: dict[str, bytes] | None = None) -> list[str]:
+    diagnostics = Diagnostics()
+    parse_sources(yaml_text.encode(), (files or {}).get, diagnostics)
+    return [str(d) for d in diagnostics.sorted()]
+
+
+def test_registry_problems_are_reported_with_positions() -> None:
+    found = registry(
+        "Bad_Id:\n  url: https://example.org/\n"
+        "ok-one:\n  archive: seeds/missing.txt\n  publishr: Someone\n"
+        "ok-two:\n  title: T\n  url: ftp://example.org\n  published: 2025-13\n"
+        "ok-three:\n  archive: ../outside.txt\n"
+    )
+    assert found == [
+        "content/sources.yaml:1:1: error: source id 'Bad_Id' must be lower-case words "
+        "joined by '-'",
+        "content/sources.yaml:4:12: error: archived copy 'seeds/missing.txt' does not exist",
+        "content/sources.yaml:5:3: error: unknown key 'ok-one.publishr'; did you mean 'publisher'?",
+        "content/sources.yaml:8:8: error: url must start with http:// or https://",
+        "content/sources.yaml:9:14: error: published: month 13 is out of range (01-12)",
+        "content/sources.yaml:11:12: error: archive must be a path inside the project, "
+        "such as seeds/article.txt",
+    ]
+
+
+def test_title_defaults_to_the_headline_of_the_archive() -> None:
+    diagnostics = Diagnostics()
+    sources = parse_sources(
+        b"a:\n  archive: seeds/a.txt\n", {"seeds/a.txt": b"Headline\n\nBody\n"}.get, diagnostics
+    )
+    assert not diagnostics.items
+    assert sources["a"].title == "Headline"
+    assert sources["a"].paragraphs == ("Headline", "Body")
+
+
+def test_missing_registry() -> None:
+    diagnostics = Diagnostics()
+    assert parse_sources(None, {}.get, diagnostics) == {}
+    assert [str(d) for d in diagnostics] == [
+        "content/sources.yaml:1:1: error: the source registry is missing; "
+        "every event needs a source"
+    ]
