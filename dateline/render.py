@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import traceback
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from .diagnostics import ContentError, Diagnostic
 from .markdown import render_markdown
 from .models import Event, Source, Timeline
 from .sources import highlight
@@ -47,6 +49,8 @@ def render_site(timeline: Timeline, env: jinja2.Environment, assets: Mapping[str
     versions = {path: hashlib.sha256(data).hexdigest()[:10] for path, data in files.items()}
 
     def asset(path: str) -> str:
+        if path not in versions:
+            raise jinja2.TemplateRuntimeError(f"no asset {path!r} in templates/static/")
         return f"{url(path)}?v={versions[path]}"
 
     def body(event: Event, heading_level: int) -> Markup:
@@ -62,7 +66,10 @@ def render_site(timeline: Timeline, env: jinja2.Environment, assets: Mapping[str
     }
 
     def page(template: str, **context: object) -> bytes:
-        return env.get_template(template).render(**common, **context).encode("utf-8")
+        try:
+            return env.get_template(template).render(**common, **context).encode("utf-8")
+        except jinja2.TemplateError as error:
+            raise template_problem(error, template) from None
 
     files["index.html"] = page(
         "index.html", page="index", events=timeline.events, years=timeline.years
@@ -86,6 +93,21 @@ def render_site(timeline: Timeline, env: jinja2.Environment, assets: Mapping[str
             paragraphs=highlighted_paragraphs(source, timeline.citing[source.id]),
         )
     return dict(sorted(files.items()))
+
+
+def template_problem(error: jinja2.TemplateError, template: str) -> ContentError:
+    """A template mistake as a diagnostic at the template line where it happened."""
+    name, line = f"templates/{template}", 1
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        name, line = f"templates/{error.name or template}", error.lineno
+    else:
+        frames = traceback.extract_tb(error.__traceback__)
+        for frame in reversed(frames):
+            if frame.filename.endswith((".html", ".css", ".xml")):
+                name = f"templates/{Path(frame.filename).name}"
+                line = frame.lineno or 1
+                break
+    return ContentError([Diagnostic(name, line, 1, f"template error: {error.message or error}")])
 
 
 def highlighted_paragraphs(source: Source, citing: tuple[Event, ...]) -> list[Markup]:

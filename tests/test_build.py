@@ -142,3 +142,15 @@ def test_check_writes_nothing(project_copy: Project) -> None:
 @pytest.mark.parametrize("verb", [["--help"], ["build", "--help"], ["check", "--help"]])
 def test_help(verb: list[str]) -> None:
     assert main(verb) == 0
+
+
+def test_template_mistakes_are_reported_at_their_line(project_copy: Project) -> None:
+    template = project_copy.root / "templates" / "event.html"
+    lines = template.read_text("utf-8").splitlines()
+    assert lines[4] == "{% block main %}"
+    lines.insert(5, "{{ event.no_such_field }}")
+    template.write_text("\n".join(lines) + "\n", "utf-8")
+    result = run_cli(cwd=project_copy.root)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("templates/event.html:6:1: error: template error: ")
