@@ -150,8 +150,6 @@ class Tab:
         if message.type != "error":
             return
         where = message.location.get("url", "")
-        if urlsplit(where).path == "/favicon.ico":
-            return  # the browser's own guess at an icon, which the pages do not ask for
         self.console_errors.append(f"{message.text} ({where})" if where else message.text)
 
     def _on_page_error(self, error: Error) -> None:
