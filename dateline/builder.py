@@ -10,6 +10,7 @@ from pathlib import Path
 from .config import CONFIG_FILE, parse_config, with_slash
 from .diagnostics import ContentError, Diagnostic, Diagnostics, Position
 from .events import parse_event
+from .links import check_links
 from .models import Event, Timeline
 from .output import write_site
 from .render import Pages, make_environment, render_site
@@ -111,8 +112,13 @@ def load_timeline(
 
 
 def render(project: Project, timeline: Timeline) -> Pages:
-    """Render every page and asset of the site."""
-    return render_site(timeline, make_environment(project.root / TEMPLATES_DIR), project.assets())
+    """Render every page and asset of the site, and check the links editors wrote in bodies."""
+    pages = render_site(timeline, make_environment(project.root / TEMPLATES_DIR), project.assets())
+    diagnostics = Diagnostics()
+    check_links(timeline.events, pages, diagnostics)
+    if diagnostics.errors:
+        raise ContentError(diagnostics)
+    return pages
 
 
 def build(project: Project, base_url: str | None = None) -> BuildReport:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -29,17 +30,39 @@ def parse_event(
     sources: Mapping[str, Source],
     diagnostics: Diagnostics,
 ) -> Event | None:
-    """Validate one entry file; None (with every problem recorded) when it is not usable."""
+    """Validate one entry file; None (with every problem recorded) when it is not usable.
+
+    A draft's problems are recorded as warnings: a draft is never published, so it must not
+    stop the build of everything else.
+    """
+    found = Diagnostics()
+    event, is_draft = _parse_event(path, raw, kinds, sources, found)
+    for problem in found:
+        if is_draft and problem.severity == "error":
+            problem = replace(
+                problem, severity="warning", message=f"{problem.message} (draft, not published)"
+            )
+        diagnostics.items.append(problem)
+    return event
+
+
+def _parse_event(
+    path: str,
+    raw: bytes,
+    kinds: Mapping[str, Kind],
+    sources: Mapping[str, Source],
+    diagnostics: Diagnostics,
+) -> tuple[Event | None, bool]:
+    """The event, or None, and whether the entry says it is a draft."""
     try:
         document = parse_document(raw)
     except FrontMatterError as error:
         diagnostics.error(path, error.position, str(error))
-        return None
+        return None, False
     check = FieldChecker.reporting(
         path, document.positions, document.key_positions, document.problems, diagnostics
     )
     data = document.data
-    errors_before = len(diagnostics.errors)
     check.known_keys(data, (), EVENT_KEYS)
     slug = _slug(path, data, check)
     title = check.text(data, "title", (), required=True) or ""
@@ -62,9 +85,9 @@ def parse_event(
     tags = check.text_list(data, "tags", ())
     figures = parse_figures(data.get("figures"), check)
     citations = _citations(data.get("sources"), sources, check)
-    if len(diagnostics.errors) > errors_before or date is None or kind is None:
-        return None
-    return Event(
+    if diagnostics.errors or date is None or kind is None:
+        return None, draft is True
+    event = Event(
         slug=slug,
         path=path,
         title=title,
@@ -76,9 +99,11 @@ def parse_event(
         tags=tags,
         figures=figures,
         citations=citations,
-        body=document.body.strip("\n"),
+        body=document.body,
+        body_line=document.body_line,
         draft=draft is True,
     )
+    return event, event.draft
 
 
 def _slug(path: str, data: dict[str, Any], check: FieldChecker) -> str:

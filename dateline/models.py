@@ -119,6 +119,8 @@ class Event:
     citations: tuple[Citation, ...]
     body: str
     """The Markdown body, as written."""
+    body_line: int = 1
+    """The line of the entry file on which the body starts."""
     draft: bool = False
 
     def sort_key(self) -> tuple[object, ...]:

@@ -54,7 +54,7 @@ def render_site(timeline: Timeline, env: jinja2.Environment, assets: Mapping[str
         return f"{url(path)}?v={versions[path]}"
 
     def body(event: Event, heading_level: int) -> Markup:
-        return Markup(render_markdown(event.body, heading_offset=heading_level))
+        return Markup(render_markdown(event.body, heading_level, timeline.config.base_path))
 
     common = {
         "site": timeline.config,

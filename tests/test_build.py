@@ -154,3 +154,27 @@ def test_template_mistakes_are_reported_at_their_line(project_copy: Project) -> 
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("templates/event.html:6:1: error: template error: ")
+
+
+def test_body_links_are_checked_and_follow_the_base_path(project_copy: Project) -> None:
+    entry = project_copy.root / "content" / "events" / "2025-12-08-london-meeting.md"
+    text = entry.read_text("utf-8")
+    entry.write_text(
+        text + "\nSee [Istanbul](/#2025-05-15-istanbul-talks)"
+        " and [nowhere](/events/no-such-event/)\nand [a missing place](/sources/#nothing).\n",
+        "utf-8",
+    )
+    result = run_cli("check", cwd=project_copy.root)
+    line = text.count("\n") + 2
+    assert result.stderr.splitlines()[:2] == [
+        f"content/events/2025-12-08-london-meeting.md:{line}:1: error: "
+        "link '/events/no-such-event/' points to no page of the site",
+        f"content/events/2025-12-08-london-meeting.md:{line}:1: error: "
+        "link '/sources/#nothing': the page has no place #nothing",
+    ]
+
+
+def test_site_links_in_bodies_get_the_base_path(tmp_path: Path) -> None:
+    build(Project.at(ROOT, tmp_path / "out"), base_url="/dateline/")
+    page = (tmp_path / "out" / "events" / "2025-08-15-alaska-summit" / "index.html").read_text()
+    assert 'href="/dateline/events/2025-09-07-kyiv-government-building/"' in page

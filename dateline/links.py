@@ -1,0 +1,37 @@
+"""Find links in entry bodies that point at no page, or no place on a page, of the site."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cache
+from urllib.parse import unquote, urlsplit
+
+from .diagnostics import Diagnostics, Position
+from .markdown import site_links
+from .models import Event
+from .render import Pages
+
+_ID = re.compile(rb'\sid="([^"]+)"')
+
+
+def check_links(events: Iterable[Event], pages: Pages, diagnostics: Diagnostics) -> None:
+    """Record an error for every body link to a missing page or fragment."""
+
+    @cache
+    def ids(page: str) -> frozenset[str]:
+        return frozenset(m.decode() for m in _ID.findall(pages[page]))
+
+    for event in events:
+        for line, href in site_links(event.body):
+            parts = urlsplit(href)
+            page = unquote(parts.path).lstrip("/")
+            if page == "" or page.endswith("/"):
+                page += "index.html"
+            where = Position(event.body_line + line, 1)
+            if page not in pages:
+                diagnostics.error(event.path, where, f"link {href!r} points to no page of the site")
+            elif parts.fragment and unquote(parts.fragment) not in ids(page):
+                diagnostics.error(
+                    event.path, where, f"link {href!r}: the page has no place #{parts.fragment}"
+                )
