@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from .cache import EntryCache
 from .config import CONFIG_FILE, parse_config, with_slash
 from .diagnostics import ContentError, Diagnostic, Diagnostics, Position
 from .events import parse_event
@@ -21,6 +25,8 @@ CONTENT_DIR = "content"
 TEMPLATES_DIR = "templates"
 STATIC_DIR = "templates/static"
 OUTPUT_DIR = "site"
+PREVIEW_DIR = ".dateline-cache/preview"
+"""Where ``serve`` builds: drafts included, so never the published ``site/``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +85,14 @@ class BuildReport:
 
 
 def load_timeline(
-    project: Project, base_url: str | None = None, include_drafts: bool = False
+    project: Project,
+    base_url: str | None = None,
+    include_drafts: bool = False,
+    cache: EntryCache | None = None,
 ) -> tuple[Timeline, list[Diagnostic], int]:
     """Read and validate everything; return the timeline, its warnings and the drafts left out.
 
+    With a ``cache``, entries unchanged since the last call are not parsed again.
     Raises :class:`ContentError` with every problem when anything is wrong.
     """
     diagnostics = Diagnostics()
@@ -95,9 +105,19 @@ def load_timeline(
     sources = parse_sources(project.read(SOURCES_FILE), project.read, diagnostics)
     events: list[Event] = []
     if config is not None:
-        for path in project.entry_files():
+        cache = cache if cache is not None else EntryCache()
+        context = hashlib.sha256(repr((config.kinds, sorted(sources.items()))).encode()).hexdigest()
+        paths = project.entry_files()
+        cache.forget_missing(set(paths))
+        for path in paths:
             raw = project.read(path) or b""
-            event = parse_event(path, raw, config.kinds, sources, diagnostics)
+            event = cache.parse(
+                path,
+                raw,
+                context,
+                partial(parse_event, path, raw, config.kinds, sources),
+                diagnostics,
+            )
             if event is not None:
                 events.append(event)
     _check_unique_slugs(events, diagnostics)
@@ -163,3 +183,51 @@ def _check_unique_slugs(events: list[Event], diagnostics: Diagnostics) -> None:
                 f"slug {slug!r} is already used by {same[0].path}; each event needs its own "
                 "(rename the file or set 'slug')",
             )
+
+
+class LiveBuilder:
+    """Builds the preview again and again, drafts included, reusing entries parsed before."""
+
+    def __init__(self, project: Project, base_url: str | None = None) -> None:
+        self.project = project
+        self.base_url = base_url
+        self.cache = EntryCache()
+
+    def base_path(self) -> str:
+        """The path the preview is served under: the configured one, or '/'."""
+        if self.base_url is not None:
+            return urlsplit(with_slash(self.base_url)).path
+        raw = self.project.read(CONFIG_FILE)
+        config = parse_config(raw, CONFIG_FILE, Diagnostics()) if raw is not None else None
+        return config.base_path if config is not None else "/"
+
+    def build(self) -> tuple[BuildReport | None, list[Diagnostic]]:
+        """Rebuild; the report and warnings, or None and every problem (the old site kept)."""
+        started = time.perf_counter()
+        try:
+            timeline, warnings, drafts = load_timeline(
+                self.project, self.base_url, include_drafts=True, cache=self.cache
+            )
+            pages = render(self.project, timeline)
+            written = write_site(pages, self.project.out)
+        except ContentError as error:
+            return None, list(error.diagnostics)
+        except Exception as error:  # the preview must survive anything a build can throw
+            message = f"internal error: {type(error).__name__}: {error}"
+            return None, [Diagnostic("(build)", 1, 1, message)]
+        report = BuildReport(
+            events=len(timeline.events),
+            drafts=drafts,
+            sources=len(timeline.sources),
+            files=written,
+            seconds=time.perf_counter() - started,
+            warnings=warnings,
+        )
+        return report, warnings
+
+    def changed_slug(self, changes: set[str]) -> str | None:
+        """The slug of the event when exactly one entry changed, for the browser to return to."""
+        if len(changes) != 1:
+            return None
+        cached = self.cache.entries.get(next(iter(changes)))
+        return cached[1].slug if cached and cached[1] else None

@@ -1,4 +1,4 @@
-"""The command line: ``dateline build`` (the default) and ``dateline check``.
+"""The command line: ``build`` (the default), ``check``, ``serve`` and ``new``.
 
 This is the only module that prints. Exit codes: 0 clean, 1 content errors, 2 usage errors.
 """
@@ -6,19 +6,27 @@ This is the only module that prints. Exit codes: 0 clean, 1 content errors, 2 us
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
 from .builder import BuildReport, Project, build, check
-from .diagnostics import ContentError, Diagnostic
+from .config import CONFIG_FILE, parse_config
+from .diagnostics import ContentError, Diagnostic, Diagnostics
+from .new import NewEntryError, create_entry
+from .serve import make_preview, preview_project
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+DEFAULT_PORT = 8000
+PORT_TRIES = 20
+"""Without --port, the preview takes the first free port from 8000 on."""
 
 
-VERBS = ("build", "check")
+VERBS = ("build", "check", "serve", "new")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -55,6 +63,35 @@ def make_parser() -> argparse.ArgumentParser:
     check_verb.add_argument(
         "--format", choices=("text", "json"), default="text", help="how to print problems"
     )
+
+    serve_verb = verbs.add_parser(
+        "serve", parents=[common], help="preview with live reload while you edit (drafts shown)"
+    )
+    serve_verb.add_argument(
+        "--port", type=int, help="port to listen on (default 8000, or the next free one)"
+    )
+    serve_verb.add_argument(
+        "--bind",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this computer only)",
+    )
+    serve_verb.add_argument(
+        "--poll", action="store_true", help="poll for changes (Docker, WSL, network drives)"
+    )
+    serve_verb.add_argument(
+        "--base-url", help="serve under this URL's path instead of the configured one"
+    )
+
+    new_verb = verbs.add_parser(
+        "new", parents=[common], help="start a new entry from a commented skeleton"
+    )
+    new_verb.add_argument("title", help='the event\'s title, e.g. "Drone strike on Odesa port"')
+    new_verb.add_argument(
+        "--date", required=True, help="EDTF date, e.g. 2025-12-12, 2024-02~, 2025-09-06/2025-09-07"
+    )
+    new_verb.add_argument(
+        "--kind", required=True, help="one of the kinds in dateline.yaml, e.g. strike"
+    )
     return parser
 
 
@@ -76,6 +113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if options.verb == "check":
             return _check(Project.at(root), options.strict, options.format)
+        if options.verb == "serve":
+            return _serve(root, options)
+        if options.verb == "new":
+            return _new(root, options.title, options.date, options.kind)
         return _build(Project.at(root, options.out), options.base_url)
     except KeyboardInterrupt:
         print("dateline: interrupted", file=sys.stderr)
@@ -116,6 +157,74 @@ def _check(project: Project, strict: bool, output_format: str) -> int:
         if not failed and report is not None:
             print(f"check passed: {report.events} events, {report.sources} sources")
     return EXIT_CONTENT if failed else EXIT_OK
+
+
+def _serve(root: Path, options: argparse.Namespace) -> int:
+    port = DEFAULT_PORT if options.port is None else options.port
+    if not 0 < port < 65536:
+        print(f"dateline: error: --port {port} is not a port number (1-65535)", file=sys.stderr)
+        return EXIT_USAGE
+    if options.bind not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"dateline: warning: serving on {options.bind}: other computers on the network can "
+            "see the preview, drafts included",
+            file=sys.stderr,
+        )
+
+    def on_build(report: BuildReport | None, problems: list[Diagnostic]) -> None:
+        _print_problems(problems)
+        if report is None:
+            print("rebuild failed; still serving the last good build", file=sys.stderr)
+        else:
+            print(f"rebuilt: {report.summary()}", flush=True)
+
+    try:
+        preview = make_preview(
+            preview_project(root),
+            options.bind,
+            port,
+            base_url=options.base_url,
+            poll=options.poll,
+            port_tries=1 if options.port is not None else PORT_TRIES,
+            on_build=on_build,
+        )
+    except OSError as error:
+        taken = error.errno == errno.EADDRINUSE
+        reason = (
+            "is already in use; choose another with --port"
+            if taken
+            else f"cannot be used: {error.strerror}"
+        )
+        print(f"dateline: error: {options.bind}:{port} {reason}", file=sys.stderr)
+        return EXIT_USAGE
+    preview.start()
+    print(f"serving the preview at {preview.url} (drafts shown; Ctrl-C to stop)", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        print("\nstopping", file=sys.stderr)
+    finally:
+        preview.stop()
+    return EXIT_OK
+
+
+def _new(root: Path, title: str, date: str, kind: str) -> int:
+    raw = (root / CONFIG_FILE).read_bytes() if (root / CONFIG_FILE).is_file() else None
+    diagnostics = Diagnostics()
+    config = parse_config(raw, CONFIG_FILE, diagnostics) if raw is not None else None
+    if config is None:
+        _print_problems(diagnostics.sorted())
+        print(
+            f"dateline: error: {CONFIG_FILE} is missing or invalid; fix it first", file=sys.stderr
+        )
+        return EXIT_CONTENT
+    try:
+        path = create_entry(root / "content" / "events", title, date, kind, config.kinds)
+    except NewEntryError as error:
+        print(f"dateline: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(path.relative_to(root).as_posix() if path.is_relative_to(root) else path)
+    return EXIT_OK
 
 
 def _print_problems(problems: Sequence[Diagnostic]) -> None:

@@ -17,7 +17,7 @@ class NewEntryError(ValueError):
 
 
 def slugify(text: str) -> str:
-    """Lower-case ASCII words joined by '-': 'Drone strike on Odesa’s port' → 'drone-strike-on-odesas-port'."""
+    """Lower-case ASCII words joined by '-': 'Strike on Odesa’s port' → 'strike-on-odesas-port'."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     ascii_text = re.sub(r"['’]", "", ascii_text.lower())
     words = re.findall(r"[a-z0-9]+", ascii_text)
@@ -39,7 +39,8 @@ def skeleton(title: str, date_text: str, kind: str, kinds: dict[str, Kind]) -> s
     """The text of a new draft entry, with a comment on every field."""
     parsed = parse_date(date_text)
     basis = (
-        "# date_basis: one sentence on how the date was established (needed: the date is not one plain day)\n"
+        "# date_basis: one sentence on how the date was established (needed: the date\n"
+        "# is not one plain day)\n"
         if not parsed.exact
         else "# date_basis: add one sentence if the source does not give this date as such\n"
     )
