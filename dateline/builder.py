@@ -227,7 +227,8 @@ class LiveBuilder:
 
     def changed_slug(self, changes: set[str]) -> str | None:
         """The slug of the event when exactly one entry changed, for the browser to return to."""
-        if len(changes) != 1:
+        entries = [path for path in changes if path in self.cache.entries]
+        if len(entries) != 1:
             return None
-        cached = self.cache.entries.get(next(iter(changes)))
+        cached = self.cache.entries.get(entries[0])
         return cached[1].slug if cached and cached[1] else None

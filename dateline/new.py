@@ -50,7 +50,7 @@ def skeleton(title: str, date_text: str, kind: str, kinds: dict[str, Kind]) -> s
         f"title: {_yaml_string(title)}\n"
         "# EDTF: 2025-09-07, 2025-09 (month), 2024-02~ (about), 2025-03-23? (uncertain),\n"
         "# 2025-09-06/2025-09-07 (a night), 2023-07/.. (after July 2023)\n"
-        f"date: {_yaml_string(date_text)}\n"
+        f"date: {date_text}\n"  # parsed as EDTF above, so plain YAML needs no quotes
         f"{basis}"
         f"kind: {kind}  # one of: {kind_list}\n"
         "# status: scheduled  # only for a meeting announced as upcoming in the source\n"

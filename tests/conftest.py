@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from dateline.builder import Project, build
+from dateline.serve import Preview, make_preview
 
 ROOT = Path(__file__).resolve().parent.parent
 """The repository: its content/, templates/ and seeds/ are the shipped timeline."""
@@ -38,3 +40,20 @@ def project_copy(tmp_path: Path) -> Project:
         shutil.copytree(ROOT / name, root / name)
     shutil.copy(ROOT / "dateline.yaml", root / "dateline.yaml")
     return Project.at(root)
+
+
+@pytest.fixture
+def preview(project_copy: Project) -> Iterator[Preview]:
+    """A running preview of a private project copy, on a free loopback port."""
+    running = make_preview(
+        Project.at(project_copy.root, project_copy.root / ".dateline-cache" / "preview"),
+        "127.0.0.1",
+        0,
+        base_url=None,
+        poll=False,
+        port_tries=1,
+        on_build=lambda report, problems: None,
+    )
+    running.start()
+    yield running
+    running.stop()

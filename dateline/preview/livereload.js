@@ -4,6 +4,7 @@
   "use strict";
   const storageKey = "dateline:return:" + location.pathname;
   const overlayId = "dateline-problems";
+  if (sessionStorage.getItem(storageKey) !== null) history.scrollRestoration = "manual";
 
   function restorePosition() {
     const saved = sessionStorage.getItem(storageKey);
@@ -68,6 +69,7 @@
         return;
       }
       epoch = state.epoch;
+      document.documentElement.dataset.datelinePreview = String(epoch);
       showProblems(state.problems);
     };
   }

@@ -1,0 +1,250 @@
+"""The preview server: reload-script injection, paths, debounce, and a live server on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from dateline.builder import Project
+from dateline.serve import (
+    Preview,
+    SiteState,
+    content_type,
+    inject_reload_script,
+    resolve_request,
+)
+from dateline.watch import Debouncer, is_scratch, relevant_change
+
+
+def test_script_goes_before_the_last_body_end() -> None:
+    html = b"<html><body><p>&lt;/body&gt;</p></BODY></html>"
+    assert inject_reload_script(html) == (
+        b'<html><body><p>&lt;/body&gt;</p><script src="/__dateline/livereload.js"></script>'
+        b"</BODY></html>"
+    )
+    assert inject_reload_script(b"<p>x</p>").endswith(b'livereload.js"></script>')
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    (root / "events" / "a").mkdir(parents=True)
+    (root / "index.html").write_text("home")
+    (root / "events" / "a" / "index.html").write_text("a")
+    (tmp_path / "secret.txt").write_text("secret")
+    (root / "link").symlink_to(tmp_path / "secret.txt")
+    return root
+
+
+@pytest.mark.parametrize(
+    ("request_path", "expected"),
+    [
+        ("/", "index.html"),
+        ("/index.html", "index.html"),
+        ("/events/a/", "events/a/index.html"),
+        ("/events/a", "events/a/index.html"),
+        ("/events/a/?x=1#y", "events/a/index.html"),
+        ("/events/%61/", "events/a/index.html"),
+    ],
+)
+def test_paths_inside_the_site(site: Path, request_path: str, expected: str) -> None:
+    assert resolve_request(site, "/", request_path) == site.resolve() / expected
+
+
+@pytest.mark.parametrize(
+    "request_path",
+    [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/events/../../secret.txt",
+        "/..%5csecret.txt",
+        "/%00index.html",
+        "/link",
+        "//etc/passwd",
+        "/missing.html",
+        "/%252e%252e/secret.txt",
+    ],
+)
+def test_paths_outside_the_site_are_refused(site: Path, request_path: str) -> None:
+    assert resolve_request(site, "/", request_path) is None
+
+
+def test_base_path_is_required(site: Path) -> None:
+    assert (
+        resolve_request(site, "/dateline/", "/dateline/events/a/")
+        == site.resolve() / "events/a/index.html"
+    )
+    assert resolve_request(site, "/dateline/", "/events/a/") is None
+
+
+def test_content_types() -> None:
+    assert content_type(Path("a.html")) == "text/html; charset=utf-8"
+    assert content_type(Path("a.css")) == "text/css; charset=utf-8"
+    assert content_type(Path("a.svg")) == "image/svg+xml; charset=utf-8"
+    assert content_type(Path("feed.atom")) == "application/atom+xml; charset=utf-8"
+    assert content_type(Path("a.png")) == "image/png"
+
+
+@pytest.mark.parametrize(
+    ("name", "scratch"),
+    [
+        (".entry.md.swp", True), ("entry.md~", True), ("4913", True), (".#entry.md", True),
+        ("entry.md___jb_tmp___", True), (".goutputstream-ABC123", True), ("entry.md.tmp", True),
+        ("entry.md", False), ("sources.yaml", False), ("style.css", False),
+    ],
+)  # fmt: skip
+def test_scratch_files(name: str, scratch: bool) -> None:
+    assert is_scratch(name) is scratch
+
+
+def test_only_sources_of_the_site_count_as_changes(tmp_path: Path) -> None:
+    assert relevant_change(str(tmp_path / "content/events/a.md"), tmp_path) == "content/events/a.md"
+    assert relevant_change(str(tmp_path / "dateline.yaml"), tmp_path) == "dateline.yaml"
+    assert relevant_change(str(tmp_path / "site/index.html"), tmp_path) is None
+    assert relevant_change(str(tmp_path / ".dateline-cache/preview/index.html"), tmp_path) is None
+    assert relevant_change(str(tmp_path / "content/events/.a.md.swp"), tmp_path) is None
+    assert relevant_change(str(tmp_path / "README.md"), tmp_path) is None
+    assert relevant_change("/elsewhere/content/a.md", tmp_path) is None
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_debounce_folds_a_burst_into_one_batch() -> None:
+    clock = FakeClock()
+    debouncer = Debouncer(delay=0.1, clock=clock)
+    for index in range(50):
+        clock.now = index * 0.01
+        debouncer.add(f"content/events/{index % 3}.md")
+    clock.now = 10.0
+    assert debouncer.wait(threading.Event()) == {f"content/events/{i}.md" for i in range(3)}
+
+
+def test_debounce_waits_for_quiet() -> None:
+    debouncer = Debouncer(delay=0.2)
+    stop = threading.Event()
+    debouncer.add("a")
+    started = time.monotonic()
+    threading.Timer(0.1, debouncer.add, ["b"]).start()
+    assert debouncer.wait(stop) == {"a", "b"}
+    assert time.monotonic() - started >= 0.29
+
+
+def test_debounce_returns_nothing_when_stopped() -> None:
+    stop = threading.Event()
+    stop.set()
+    assert Debouncer().wait(stop) == set()
+
+
+def test_requests_wait_for_a_running_build() -> None:
+    state = SiteState()
+    state.begin()
+    waited = threading.Event()
+
+    def request() -> None:
+        state.wait_until_built()
+        waited.set()
+
+    threading.Thread(target=request).start()
+    assert not waited.wait(0.2)
+    state.finish(True, [])
+    assert waited.wait(2)
+
+
+# --- a live preview on loopback --------------------------------------------------------------
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def wait_for_epoch(preview: Preview, epoch: int, timeout: float = 10.0) -> dict[str, object]:
+    assert preview.state.wait_for_epoch_after(epoch - 1, timeout), "no rebuild happened"
+    return preview.state.snapshot()
+
+
+def test_preview_serves_pages_with_the_script(preview: Preview) -> None:
+    status, body = fetch(preview.url)
+    assert status == 200
+    assert body.count("livereload.js") == 1
+    assert not (preview.project.root / "site").exists(), "serve never writes the published site"
+    status, body = fetch(preview.url + "no/such/page/")
+    assert status == 404 and "livereload.js" in body
+    status, body = fetch(preview.url + "__dateline/status")
+    assert json.loads(body)["ok"] is True
+
+
+def test_preview_rebuilds_on_save_and_reports_problems(preview: Preview) -> None:
+    root = preview.project.root
+    entry = root / "content" / "events" / "2025-05-15-istanbul-talks.md"
+    text = entry.read_text("utf-8")
+    entry.write_text(
+        text.replace("Ukraine–Russia talks in Istanbul", "Talks in Istanbul, edited"), "utf-8"
+    )
+    snapshot = wait_for_epoch(preview, 2)
+    assert snapshot["ok"] is True and snapshot["changed"] == "2025-05-15-istanbul-talks"
+    assert "Talks in Istanbul, edited" in fetch(preview.url)[1]
+
+    entry.write_text(text.replace("kind: diplomacy", "kind: talks"), "utf-8")
+    snapshot = wait_for_epoch(preview, 3)
+    assert snapshot["ok"] is False
+    assert snapshot["problems"] == [
+        {
+            "path": "content/events/2025-05-15-istanbul-talks.md",
+            "line": 4,
+            "column": 7,
+            "severity": "error",
+            "message": "unknown kind 'talks'; the site's kinds are: strike, diplomacy",
+        }
+    ]
+    assert "Talks in Istanbul, edited" in fetch(preview.url)[1], "the last good build is served"
+
+    temporary = entry.with_name(".goutputstream-XYZ")  # save by writing elsewhere, then renaming
+    temporary.write_text(text, "utf-8")
+    os.replace(temporary, entry)
+    snapshot = wait_for_epoch(preview, 4)
+    assert snapshot["ok"] is True and snapshot["problems"] == []
+    assert "Ukraine–Russia talks in Istanbul" in fetch(preview.url)[1]
+
+
+def test_preview_shows_drafts(preview: Preview) -> None:
+    entry = preview.project.root / "content" / "events" / "2025-05-15-istanbul-talks.md"
+    entry.write_text(
+        entry.read_text("utf-8").replace("kind: diplomacy", "kind: diplomacy\ndraft: true"), "utf-8"
+    )
+    wait_for_epoch(preview, 2)
+    assert "status-draft" in fetch(preview.url)[1]
+
+
+def test_incremental_rebuild_equals_a_clean_build(preview: Preview, tmp_path: Path) -> None:
+    from dateline.builder import LiveBuilder
+
+    from .test_golden import tree
+
+    entry = preview.project.root / "content" / "events" / "2025-08-15-alaska-summit.md"
+    entry.write_text(
+        entry.read_text("utf-8").replace("Trump and Putin met", "Trump and Putin met at last"),
+        "utf-8",
+    )
+    wait_for_epoch(preview, 2)
+    assert preview.builder.cache.misses == 10, "one file parsed again after nine the first time"
+    clean = LiveBuilder(Project.at(preview.project.root, tmp_path / "clean"))
+    clean.build()
+    assert tree(preview.project.out) == tree(tmp_path / "clean")
