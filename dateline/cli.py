@@ -1,4 +1,4 @@
-"""The command line: ``build`` (the default), ``check``, ``serve`` and ``new``.
+"""The command line: ``build`` (the default), ``check``, ``serve``, ``new`` and ``schema``.
 
 This is the only module that prints. Exit codes: 0 clean, 1 content errors, 2 usage errors.
 """
@@ -17,7 +17,9 @@ from . import __version__
 from .builder import BuildReport, Project, build, check
 from .config import CONFIG_FILE, parse_config
 from .diagnostics import ContentError, Diagnostic, Diagnostics
+from .models import SiteConfig
 from .new import NewEntryError, create_entry
+from .schema import SCHEMA_DIR, render_schemas
 from .serve import make_preview, preview_project
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -26,7 +28,7 @@ PORT_TRIES = 20
 """Without --port, the preview takes the first free port from 8000 on."""
 
 
-VERBS = ("build", "check", "serve", "new")
+VERBS = ("build", "check", "serve", "new", "schema")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -92,6 +94,10 @@ def make_parser() -> argparse.ArgumentParser:
     new_verb.add_argument(
         "--kind", required=True, help="one of the kinds in dateline.yaml, e.g. strike"
     )
+
+    verbs.add_parser(
+        "schema", parents=[common], help="write JSON Schemas for editors' tools into schemas/"
+    )
     return parser
 
 
@@ -117,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(root, options)
         if options.verb == "new":
             return _new(root, options.title, options.date, options.kind)
+        if options.verb == "schema":
+            return _schema(root)
         return _build(Project.at(root, options.out), options.base_url)
     except KeyboardInterrupt:
         print("dateline: interrupted", file=sys.stderr)
@@ -208,7 +216,8 @@ def _serve(root: Path, options: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _new(root: Path, title: str, date: str, kind: str) -> int:
+def _config(root: Path) -> SiteConfig | None:
+    """The project's configuration, or None after printing why it cannot be used."""
     raw = (root / CONFIG_FILE).read_bytes() if (root / CONFIG_FILE).is_file() else None
     diagnostics = Diagnostics()
     config = parse_config(raw, CONFIG_FILE, diagnostics) if raw is not None else None
@@ -217,6 +226,24 @@ def _new(root: Path, title: str, date: str, kind: str) -> int:
         print(
             f"dateline: error: {CONFIG_FILE} is missing or invalid; fix it first", file=sys.stderr
         )
+    return config
+
+
+def _schema(root: Path) -> int:
+    config = _config(root)
+    if config is None:
+        return EXIT_CONTENT
+    folder = root / SCHEMA_DIR
+    folder.mkdir(exist_ok=True)
+    for name, text in render_schemas(config).items():
+        (folder / name).write_text(text, encoding="utf-8", newline="\n")
+        print(f"{SCHEMA_DIR}/{name}")
+    return EXIT_OK
+
+
+def _new(root: Path, title: str, date: str, kind: str) -> int:
+    config = _config(root)
+    if config is None:
         return EXIT_CONTENT
     try:
         path = create_entry(root / "content" / "events", title, date, kind, config.kinds)
