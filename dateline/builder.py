@@ -15,7 +15,7 @@ from .config import CONFIG_FILE, parse_config, with_slash
 from .diagnostics import ContentError, Diagnostic, Diagnostics, Position
 from .events import parse_event
 from .links import check_links
-from .models import Event, Timeline
+from .models import Event, Source, Timeline
 from .output import write_site
 from .render import Pages, make_environment, render_site
 from .sources import SOURCES_FILE, parse_sources
@@ -121,6 +121,7 @@ def load_timeline(
             if event is not None:
                 events.append(event)
     _check_unique_slugs(events, diagnostics)
+    _warn_unused_sources(sources, events, diagnostics)
     if diagnostics.errors or config is None:
         raise ContentError(diagnostics)
     if base_url is not None:
@@ -169,6 +170,19 @@ def check(project: Project) -> BuildReport:
         seconds=time.perf_counter() - started,
         warnings=warnings,
     )
+
+
+def _warn_unused_sources(
+    sources: dict[str, Source], events: list[Event], diagnostics: Diagnostics
+) -> None:
+    cited = {citation.source_id for event in events for citation in event.citations}
+    for source in sources.values():
+        if source.id not in cited:
+            diagnostics.warning(
+                SOURCES_FILE,
+                Position(source.line, 1),
+                f"source {source.id!r} is not cited by any event",
+            )
 
 
 def _check_unique_slugs(events: list[Event], diagnostics: Diagnostics) -> None:

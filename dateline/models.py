@@ -99,6 +99,8 @@ class Source:
     """Path of the archived copy, relative to the project."""
     paragraphs: tuple[str, ...] = ()
     """The archived text, one paragraph a line, as written."""
+    line: int = 1
+    """The line of the source registry where the source is defined."""
 
 
 @dataclass(frozen=True, slots=True)

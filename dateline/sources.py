@@ -191,6 +191,7 @@ def _parse_source(
         url,
         archive,
         paragraphs,
+        check.key_at(where).line,
     )
 
 

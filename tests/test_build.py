@@ -178,3 +178,21 @@ def test_site_links_in_bodies_get_the_base_path(tmp_path: Path) -> None:
     build(Project.at(ROOT, tmp_path / "out"), base_url="/dateline/")
     page = (tmp_path / "out" / "events" / "2025-08-15-alaska-summit" / "index.html").read_text()
     assert 'href="/dateline/events/2025-09-07-kyiv-government-building/"' in page
+
+
+def test_strict_check_fails_on_warnings(project_copy: Project) -> None:
+    registry = project_copy.root / "content" / "sources.yaml"
+    registry.write_text(
+        registry.read_text("utf-8") + "\nunused-source:\n  url: https://example.org/\n  title: T\n",
+        "utf-8",
+    )
+    relaxed = run_cli("check", cwd=project_copy.root)
+    assert relaxed.returncode == 0
+    line = registry.read_text("utf-8").splitlines().index("unused-source:") + 1
+    warning = (
+        f"content/sources.yaml:{line}:1: warning: source 'unused-source' is not cited by any event"
+    )
+    assert warning in relaxed.stderr.splitlines()
+    strict = run_cli("check", "--strict", "--format", "json", cwd=project_copy.root)
+    assert strict.returncode == 1
+    assert '"ok": false' in strict.stdout and "unused-source" in strict.stdout

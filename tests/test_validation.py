@@ -29,7 +29,7 @@ def diagnostics_for(project: Project, entries: dict[str, bytes]) -> list[str]:
     try:
         load_timeline(project)
     except ContentError as error:
-        return [str(d) for d in error.diagnostics]
+        return [str(d) for d in error.diagnostics if d.severity == "error"]
     return []
 
 
