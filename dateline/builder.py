@@ -104,9 +104,12 @@ def load_timeline(
         config = parse_config(raw_config, CONFIG_FILE, diagnostics)
     sources = parse_sources(project.read(SOURCES_FILE), project.read, diagnostics)
     events: list[Event] = []
+    if config is not None and base_url is not None:
+        config = replace(config, base_url=with_slash(base_url))
     if config is not None:
         cache = cache if cache is not None else EntryCache()
-        context = hashlib.sha256(repr((config.kinds, sorted(sources.items()))).encode()).hexdigest()
+        context = repr((config.kinds, config.base_path, sorted(sources.items())))
+        context = hashlib.sha256(context.encode()).hexdigest()
         paths = project.entry_files()
         cache.forget_missing(set(paths))
         for path in paths:
@@ -115,7 +118,7 @@ def load_timeline(
                 path,
                 raw,
                 context,
-                partial(parse_event, path, raw, config.kinds, sources),
+                partial(parse_event, path, raw, config.kinds, sources, base_path=config.base_path),
                 diagnostics,
             )
             if event is not None:
@@ -124,8 +127,6 @@ def load_timeline(
     _warn_unused_sources(sources, events, diagnostics)
     if diagnostics.errors or config is None:
         raise ContentError(diagnostics)
-    if base_url is not None:
-        config = replace(config, base_url=with_slash(base_url))
     published = [e for e in events if include_drafts or not e.draft]
     timeline = build_timeline(config, published, sources)
     warnings = sorted(d for d in diagnostics if d.severity == "warning")

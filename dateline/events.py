@@ -12,6 +12,7 @@ from .diagnostics import Diagnostics, Position
 from .fields import FieldChecker
 from .figures import parse_figures
 from .frontmatter import FrontMatterError, parse_document
+from .markdown import render_body
 from .models import Citation, Event, Kind, Quote, Source
 from .sources import SLUG, explain_missing, find_quote, quote_anchor
 
@@ -29,6 +30,7 @@ def parse_event(
     kinds: Mapping[str, Kind],
     sources: Mapping[str, Source],
     diagnostics: Diagnostics,
+    base_path: str = "/",
 ) -> Event | None:
     """Validate one entry file; None (with every problem recorded) when it is not usable.
 
@@ -36,7 +38,7 @@ def parse_event(
     stop the build of everything else.
     """
     found = Diagnostics()
-    event, is_draft = _parse_event(path, raw, kinds, sources, found)
+    event, is_draft = _parse_event(path, raw, kinds, sources, found, base_path)
     for problem in found:
         if is_draft and problem.severity == "error":
             problem = replace(
@@ -52,6 +54,7 @@ def _parse_event(
     kinds: Mapping[str, Kind],
     sources: Mapping[str, Source],
     diagnostics: Diagnostics,
+    base_path: str,
 ) -> tuple[Event | None, bool]:
     """The event, or None, and whether the entry says it is a draft."""
     try:
@@ -87,6 +90,7 @@ def _parse_event(
     citations = _citations(data.get("sources"), sources, check)
     if diagnostics.errors or date is None or kind is None:
         return None, draft is True
+    body = render_body(document.body, base_path)
     event = Event(
         slug=slug,
         path=path,
@@ -99,8 +103,9 @@ def _parse_event(
         tags=tags,
         figures=figures,
         citations=citations,
-        body=document.body,
+        body_html=body.html,
         body_line=document.body_line,
+        site_links=body.site_links,
         draft=draft is True,
     )
     return event, event.draft

@@ -8,7 +8,6 @@ from functools import cache
 from urllib.parse import unquote, urlsplit
 
 from .diagnostics import Diagnostics, Position
-from .markdown import site_links
 from .models import Event
 from .render import Pages
 
@@ -23,7 +22,7 @@ def check_links(events: Iterable[Event], pages: Pages, diagnostics: Diagnostics)
         return frozenset(m.decode() for m in _ID.findall(pages[page]))
 
     for event in events:
-        for line, href in site_links(event.body):
+        for line, href in event.site_links:
             parts = urlsplit(href)
             page = unquote(parts.path).lstrip("/")
             if page == "" or page.endswith("/"):

@@ -119,10 +119,12 @@ class Event:
     tags: tuple[str, ...]
     figures: tuple[Figure, ...]
     citations: tuple[Citation, ...]
-    body: str
-    """The Markdown body, as written."""
+    body_html: str
+    """The body rendered from Markdown, headings at the level written."""
     body_line: int = 1
     """The line of the entry file on which the body starts."""
+    site_links: tuple[tuple[int, str], ...] = ()
+    """Links to the site's own pages in the body: (line in the body, href as written)."""
     draft: bool = False
 
     def sort_key(self) -> tuple[object, ...]:

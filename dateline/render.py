@@ -12,7 +12,7 @@ import jinja2
 from markupsafe import Markup
 
 from .diagnostics import ContentError, Diagnostic
-from .markdown import render_markdown
+from .markdown import shift_headings
 from .models import Event, Source, Timeline
 from .sources import highlight
 
@@ -54,7 +54,7 @@ def render_site(timeline: Timeline, env: jinja2.Environment, assets: Mapping[str
         return f"{url(path)}?v={versions[path]}"
 
     def body(event: Event, heading_level: int) -> Markup:
-        return Markup(render_markdown(event.body, heading_level, timeline.config.base_path))
+        return Markup(shift_headings(event.body_html, heading_level))
 
     common = {
         "site": timeline.config,

@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -64,13 +65,19 @@ def quote_anchor(quote: str) -> str:
     return f"q-{digest[:8]}"
 
 
+@lru_cache(maxsize=16_384)
+def _folded(paragraph: str) -> tuple[str, list[int]]:
+    """A paragraph normalised once, however many quotes are looked up in it."""
+    return normalise(paragraph)
+
+
 def find_quote(quote: str, paragraphs: tuple[str, ...]) -> Match | None:
     """Find a quote in a source's paragraphs, ignoring whitespace and quote-mark style."""
     wanted = normalise(quote)[0]
     if not wanted:
         return None
     for number, paragraph in enumerate(paragraphs, start=1):
-        text, offsets = normalise(paragraph)
+        text, offsets = _folded(paragraph)
         at = text.find(wanted)
         if at >= 0:
             return Match(number, offsets[at], offsets[at + len(wanted) - 1] + 1)
