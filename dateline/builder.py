@@ -16,7 +16,7 @@ from .diagnostics import ContentError, Diagnostic, Diagnostics, Position
 from .events import parse_event
 from .links import check_links
 from .models import Event, Source, Timeline
-from .output import write_site
+from .output import update_site, write_site
 from .render import Pages, make_environment, render_site
 from .sources import SOURCES_FILE, parse_sources
 from .timeline import build_timeline
@@ -207,6 +207,8 @@ class LiveBuilder:
         self.project = project
         self.base_url = base_url
         self.cache = EntryCache()
+        self.pages: Pages = {}
+        """What the last good build wrote, to write only what changes."""
 
     def base_path(self) -> str:
         """The path the preview is served under: the configured one, or '/'."""
@@ -224,7 +226,8 @@ class LiveBuilder:
                 self.project, self.base_url, include_drafts=True, cache=self.cache
             )
             pages = render(self.project, timeline)
-            written = write_site(pages, self.project.out)
+            written = update_site(pages, self.project.out, self.pages)
+            self.pages = pages
         except ContentError as error:
             return None, list(error.diagnostics)
         except Exception as error:  # the preview must survive anything a build can throw

@@ -43,6 +43,38 @@ def write_site(files: Pages, out: Path) -> int:
     return len(files)
 
 
+def update_site(files: Pages, out: Path, previous: Pages) -> int:
+    """Bring ``out``, last written with ``previous``, up to ``files``: only what changed.
+
+    For the preview, where requests wait while a build runs: each file is replaced atomically,
+    files that are no longer built are removed. Returns the number of files written.
+    """
+    if not previous or not out.is_dir():
+        return write_site(files, out)
+    written = 0
+    for relative, data in files.items():
+        if previous.get(relative) == data:
+            continue
+        target = out / safe_relative(relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+        temporary.write_bytes(data)
+        temporary.chmod(0o644)
+        os.replace(temporary, target)
+        written += 1
+    for relative in previous.keys() - files.keys():
+        stale = out / safe_relative(relative)
+        stale.unlink(missing_ok=True)
+        _remove_empty_parents(stale.parent, out)
+    return written
+
+
+def _remove_empty_parents(folder: Path, out: Path) -> None:
+    while folder != out and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
 def safe_relative(relative: str) -> Path:
     """``relative`` as a path that cannot leave the output folder; ValueError otherwise."""
     parts = PurePosixPath(relative).parts

@@ -15,11 +15,17 @@ def build_timeline(
 ) -> Timeline:
     """Sort events (earliest day, latest day, slug), group them, and index who cites what."""
     ordered = tuple(sorted(events, key=Event.sort_key))
-    citing = {
-        source_id: tuple(e for e in ordered if any(c.source_id == source_id for c in e.citations))
-        for source_id in sorted(sources)
-    }
-    return Timeline(config, ordered, dict(sorted(sources.items())), group_by_year(ordered), citing)
+    citing: dict[str, list[Event]] = {source_id: [] for source_id in sorted(sources)}
+    for event in ordered:
+        for citation in event.citations:
+            citing[citation.source_id].append(event)
+    return Timeline(
+        config,
+        ordered,
+        dict(sorted(sources.items())),
+        group_by_year(ordered),
+        {source_id: tuple(cited) for source_id, cited in citing.items()},
+    )
 
 
 def group_by_year(events: tuple[Event, ...]) -> tuple[YearGroup, ...]:

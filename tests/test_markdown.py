@@ -1,4 +1,4 @@
-"""Entry bodies: raw HTML stays text, headings move under the page's own, site links follow the base."""
+"""Entry bodies: raw HTML stays text, headings go below the page's, site links follow the base."""
 
 from __future__ import annotations
 
