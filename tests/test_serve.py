@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -248,3 +252,64 @@ def test_incremental_rebuild_equals_a_clean_build(preview: Preview, tmp_path: Pa
     clean = LiveBuilder(Project.at(preview.project.root, tmp_path / "clean"))
     clean.build()
     assert tree(preview.project.out) == tree(tmp_path / "clean")
+
+
+def start_serve(root: Path, *arguments: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            str(Path(__file__).resolve().parent.parent / "build.py"),
+            "serve",
+            "--root",
+            str(root),
+            *arguments,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for_line(process: subprocess.Popen[str], start: str, timeout: float = 20.0) -> str:
+    deadline = time.monotonic() + timeout
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if line.startswith(start):
+            return line
+    raise AssertionError(f"no line starting with {start!r}")
+
+
+def test_serve_command_stops_cleanly_on_ctrl_c(project_copy: Project) -> None:
+    process = start_serve(project_copy.root, "--port", str(free_port()))
+    try:
+        line = wait_for_line(process, "serving the preview at http://127.0.0.1:")
+        assert fetch(line.split()[4])[0] == 200
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+        assert process.stderr is not None and "Traceback" not in process.stderr.read()
+    finally:
+        process.kill()
+
+
+def test_a_taken_port_is_explained(project_copy: Project) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = start_serve(project_copy.root, "--port", str(port))
+        try:
+            assert process.wait(timeout=20) == 2
+            assert process.stderr is not None
+            assert (
+                f"127.0.0.1:{port} is already in use; choose another with --port"
+                in process.stderr.read()
+            )
+        finally:
+            process.kill()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
