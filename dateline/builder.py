@@ -124,7 +124,9 @@ def load_timeline(
             if event is not None:
                 events.append(event)
     _check_unique_slugs(events, diagnostics)
-    _warn_unused_sources(sources, events, diagnostics)
+    _check_unique_ids(events, diagnostics)
+    if config is not None:
+        _warn_unused_sources(sources, events, diagnostics)
     if diagnostics.errors or config is None:
         raise ContentError(diagnostics)
     published = [e for e in events if include_drafts or not e.draft]
@@ -183,6 +185,18 @@ def _warn_unused_sources(
                 SOURCES_FILE,
                 Position(source.line, 1),
                 f"source {source.id!r} is not cited by any event",
+            )
+
+
+def _check_unique_ids(events: list[Event], diagnostics: Diagnostics) -> None:
+    first_with: dict[str, Event] = {}
+    for event in events:
+        first = first_with.setdefault(event.id, event)
+        if first is not event and not (first.id == first.slug and event.id == event.slug):
+            diagnostics.error(
+                event.path,
+                Position(),
+                f"id {event.id!r} is already used by {first.path}; each event needs its own",
             )
 
 

@@ -11,7 +11,7 @@ from .frontmatter import FrontMatterError, decode, parse_yaml
 from .models import Kind, SiteConfig
 
 CONFIG_FILE = "dateline.yaml"
-SITE_KEYS = ("title", "description", "language", "base_url", "kinds")
+SITE_KEYS = ("title", "description", "language", "base_url", "id_prefix", "cname", "kinds")
 KIND_KEYS = ("label", "colour", "symbol", "overnight", "milestone")
 SYMBOLS = ("circle", "diamond", "square", "triangle")
 _KIND_KEY = re.compile(r"[a-z][a-z0-9_-]*")
@@ -39,10 +39,25 @@ def parse_config(raw: bytes, path: str, diagnostics: Diagnostics) -> SiteConfig 
     base_url = check.text(site, "base_url", (), required=False) or "/"
     if not (base_url.startswith("/") or re.match(r"https?://[^/\s]+(/|$)", base_url)):
         check.error(("base_url",), "base_url must be a path ('/dateline/') or an http(s) URL")
+    id_prefix = check.text(site, "id_prefix", (), required=True) or ""
+    if id_prefix and not re.fullmatch(
+        r"(tag:[^\s,]+,\d{4}(-\d\d){0,2}:|urn:|https?://)\S*", id_prefix
+    ):
+        check.error(
+            ("id_prefix",),
+            "id_prefix must be a tag: URI prefix such as 'tag:example.org,2026:event:'",
+        )
+    cname = check.text(site, "cname", (), required=False) or ""
+    if cname and not re.fullmatch(
+        r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+", cname
+    ):
+        check.error(
+            ("cname",), f"cname {cname!r} must be a domain name such as timeline.example.org"
+        )
     kinds = _parse_kinds(site.get("kinds"), check)
     if len(diagnostics.errors) > errors_before:
         return None
-    return SiteConfig(title, description, language, with_slash(base_url), kinds)
+    return SiteConfig(title, description, language, with_slash(base_url), kinds, id_prefix, cname)
 
 
 def with_slash(url: str) -> str:

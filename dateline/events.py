@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -18,8 +20,9 @@ from .sources import SLUG, explain_missing, find_quote, quote_anchor
 
 EVENT_KEYS = (
     "title", "date", "date_basis", "kind", "status", "places", "tags",
-    "figures", "sources", "slug", "draft",
+    "figures", "sources", "slug", "draft", "id", "updated",
 )  # fmt: skip
+_EVENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~:/-]{0,199}")
 CITATION_KEYS = ("id", "quotes")
 STATUSES = ("reported", "scheduled")
 
@@ -84,6 +87,12 @@ def _parse_event(
     draft = data.get("draft", False)
     if not isinstance(draft, bool):
         check.error(("draft",), "draft must be true or false")
+    event_id = check.text(data, "id", (), required=False)
+    if event_id is None:
+        check.warning((), f"add 'id: {slug}' so feed readers keep this event when it is renamed")
+    elif not _EVENT_ID.fullmatch(event_id):
+        check.error(("id",), "id must be letters, digits and . _ ~ : / - (and not too long)")
+    updated = _updated(data, check)
     places = check.text_list(data, "places", ())
     tags = check.text_list(data, "tags", ())
     figures = parse_figures(data.get("figures"), check)
@@ -106,6 +115,8 @@ def _parse_event(
         body_html=body.html,
         body_line=document.body_line,
         site_links=body.site_links,
+        id=event_id or slug,
+        updated=updated,
         draft=draft is True,
     )
     return event, event.draft
@@ -138,6 +149,21 @@ def _date(data: dict[str, Any], check: FieldChecker) -> Any:
             check.path, Position(position.line, position.column + error.offset), f"date: {error}"
         )
         return None
+
+
+def _updated(data: dict[str, Any], check: FieldChecker) -> date | None:
+    text = check.text(data, "updated", (), required=False)
+    if text is None:
+        return None
+    try:
+        parsed = parse_date(text)
+    except DateError as error:
+        check.error(("updated",), f"updated: {error}")
+        return None
+    if not parsed.exact:
+        check.error(("updated",), "updated must be one day, as YYYY-MM-DD")
+        return None
+    return parsed.earliest
 
 
 def _kind(data: dict[str, Any], kinds: Mapping[str, Kind], check: FieldChecker) -> Kind | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from .dates import EventDate
 
@@ -33,14 +35,26 @@ class SiteConfig:
     base_url: str
     """Where the site is published: '/' or 'https://example.org/dateline/'."""
     kinds: dict[str, Kind]
+    id_prefix: str = "tag:dateline.invalid,2026:event:"
+    """Prefix of every event's permanent id in feeds; chosen once, never changed."""
+    cname: str = ""
+    """A custom domain for GitHub Pages, written to CNAME; empty for none."""
 
     @property
     def base_path(self) -> str:
         """The path part of ``base_url``, always starting and ending with '/'."""
-        from urllib.parse import urlsplit
-
         path = urlsplit(self.base_url).path or "/"
         return path if path.endswith("/") else path + "/"
+
+    @property
+    def absolute(self) -> bool:
+        """True when ``base_url`` names a host, so that feeds and sitemaps can link absolutely."""
+        return bool(urlsplit(self.base_url).netloc)
+
+    def url(self, path: str = "") -> str:
+        """A site-relative path as a link: absolute when the host is known, else from the root."""
+        base = self.base_url if self.absolute else self.base_path
+        return base + path.lstrip("/")
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,10 +140,22 @@ class Event:
     site_links: tuple[tuple[int, str], ...] = ()
     """Links to the site's own pages in the body: (line in the body, href as written)."""
     draft: bool = False
+    id: str = ""
+    """The event's permanent id: kept when the title or slug changes."""
+    updated: dt.date | None = None
+    """When the entry was last corrected, if the editor says so."""
 
     def sort_key(self) -> tuple[object, ...]:
         """Earliest possible day, latest possible day, then slug: a total, stable order."""
         return (*self.date.sort_key(), self.slug)
+
+    @property
+    def last_updated(self) -> dt.date:
+        """When the entry last changed, from content only: 'updated', else its latest known day."""
+        if self.updated is not None:
+            return self.updated
+        latest = self.date.latest
+        return latest if latest != dt.date.max else self.date.earliest
 
     @property
     def date_display(self) -> str:

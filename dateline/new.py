@@ -35,7 +35,7 @@ def entry_name(title: str, date_text: str) -> str:
     return f"{prefix}-{slug}.md"
 
 
-def skeleton(title: str, date_text: str, kind: str, kinds: dict[str, Kind]) -> str:
+def skeleton(title: str, date_text: str, kind: str, kinds: dict[str, Kind], slug: str) -> str:
     """The text of a new draft entry, with a comment on every field."""
     parsed = parse_date(date_text)
     basis = (
@@ -47,6 +47,7 @@ def skeleton(title: str, date_text: str, kind: str, kinds: dict[str, Kind]) -> s
     kind_list = ", ".join(kinds)
     return (
         "---\n"
+        f"id: {slug}  # the event's permanent id in feeds: never change it\n"
         f"title: {_yaml_string(title)}\n"
         "# EDTF: 2025-09-07, 2025-09 (month), 2024-02~ (about), 2025-03-23? (uncertain),\n"
         "# 2025-09-06/2025-09-07 (a night), 2023-07/.. (after July 2023)\n"
@@ -90,7 +91,7 @@ def create_entry(
     events_dir.mkdir(parents=True, exist_ok=True)
     try:
         with path.open("x", encoding="utf-8", newline="\n") as file:
-            file.write(skeleton(title, date_text, kind, kinds))
+            file.write(skeleton(title, date_text, kind, kinds, name.removesuffix(".md")))
     except FileExistsError:
         raise NewEntryError(f"{path} already exists; edit it, or choose another title") from None
     return path

@@ -6,13 +6,16 @@ import hashlib
 import traceback
 from collections import defaultdict
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .diagnostics import ContentError, Diagnostic
+from .exports import events_csv, events_ics, events_json, source_url, timelinejs
 from .markdown import shift_headings
+from .metadata import event_json_ld
 from .models import Event, Source, Timeline
 from .sources import highlight
 
@@ -63,22 +66,26 @@ def render_site(timeline: Timeline, env: jinja2.Environment, assets: Mapping[str
         "url": url,
         "asset": asset,
         "body": body,
+        "json_ld": partial(event_json_ld, timeline),
+        "feed_html": partial(feed_html, timeline),
     }
 
-    def page(template: str, **context: object) -> bytes:
+    def page(template: str, path: str, **context: object) -> bytes:
         try:
-            return env.get_template(template).render(**common, **context).encode("utf-8")
+            return env.get_template(template).render(**common, path=path, **context).encode("utf-8")
         except jinja2.TemplateError as error:
             raise template_problem(error, template) from None
 
     files["index.html"] = page(
-        "index.html", page="index", events=timeline.events, years=timeline.years
+        "index.html", "", page="index", events=timeline.events, years=timeline.years
     )
-    files["sources/index.html"] = page("sources.html", page="sources")
+    files["sources/index.html"] = page("sources.html", "sources/", page="sources")
+    files["404.html"] = page("404.html", "404.html", page="404")
     events = timeline.events
     for index, event in enumerate(events):
         files[f"events/{event.slug}/index.html"] = page(
             "event.html",
+            f"events/{event.slug}/",
             page="event",
             event=event,
             previous=events[index - 1] if index > 0 else None,
@@ -87,12 +94,75 @@ def render_site(timeline: Timeline, env: jinja2.Environment, assets: Mapping[str
     for source in timeline.sources.values():
         files[f"sources/{source.id}/index.html"] = page(
             "source.html",
+            f"sources/{source.id}/",
             page="source",
             source=source,
             citing_events=timeline.citing[source.id],
             paragraphs=highlighted_paragraphs(source, timeline.citing[source.id]),
         )
+    files.update(publishing_files(timeline, env))
     return dict(sorted(files.items()))
+
+
+def publishing_files(timeline: Timeline, env: jinja2.Environment) -> Pages:
+    """The feed, the data exports and what hosts read: robots.txt, sitemap, .nojekyll, CNAME."""
+    config = timeline.config
+    newest_first = sorted(timeline.events, key=Event.sort_key, reverse=True)
+    updated = max((e.last_updated for e in timeline.events), default=None)
+    feed = env.get_template("feed.xml").render(
+        site=config,
+        entries=newest_first,
+        updated=updated.isoformat() if updated else "1970-01-01",
+        feed_html=partial(feed_html, timeline),
+    )
+    files: Pages = {
+        "feed.xml": feed.encode("utf-8"),
+        "events.json": events_json(timeline),
+        "events.csv": events_csv(timeline),
+        "timeline.json": timelinejs(timeline),
+        "events.ics": events_ics(timeline),
+        ".nojekyll": b"",
+    }
+    robots = "User-agent: *\nAllow: /\n"
+    if config.absolute:
+        urls = [("", updated), ("sources/", None)]
+        urls += [(f"events/{e.slug}/", e.last_updated) for e in timeline.events]
+        urls += [(f"sources/{source_id}/", None) for source_id in timeline.sources]
+        sitemap = env.get_template("sitemap.xml").render(
+            site=config, urls=[(path, day.isoformat() if day else "") for path, day in urls]
+        )
+        files["sitemap.xml"] = sitemap.encode("utf-8")
+        robots += f"Sitemap: {config.url('sitemap.xml')}\n"
+    files["robots.txt"] = robots.encode("utf-8")
+    if config.cname:
+        files["CNAME"] = (config.cname + "\n").encode("utf-8")
+    return files
+
+
+def feed_html(timeline: Timeline, event: Event) -> str:
+    """An event as HTML for a feed reader: date, places, figures, body and its sources."""
+    parts = [f"<p><strong>{escape(event.date_display)}</strong> · {escape(event.kind.label)}"]
+    if event.places:
+        parts.append(f" · {escape(', '.join(event.places))}")
+    parts.append("</p>")
+    if event.figures:
+        items = "".join(f"<li>{escape(f.label)}: {escape(f.display())}</li>" for f in event.figures)
+        parts.append(f"<ul>{items}</ul>")
+    parts.append(shift_headings(event.body_html, 2))
+    parts.append("<p>Sources:</p><ul>")
+    for citation in event.citations:
+        source = timeline.sources[citation.source_id]
+        quotes = "".join(
+            f'<blockquote><p><a href="{escape(source_url(timeline, source, q.anchor))}">'
+            f"{escape(q.text)}</a></p></blockquote>"
+            for q in citation.quotes
+        )
+        parts.append(
+            f'<li><a href="{escape(source_url(timeline, source))}">{escape(source.title)}</a>'
+            f"{quotes}</li>"
+        )
+    parts.append("</ul>")
+    return "".join(parts)
 
 
 def template_problem(error: jinja2.TemplateError, template: str) -> ContentError:

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from .config import KIND_KEYS, SITE_KEYS, SYMBOLS
+from .dates import Precision
 from .events import CITATION_KEYS, EVENT_KEYS, STATUSES
 from .figures import FIGURE_KEYS, FIGURES, QUALIFIERS, VAGUE_WORDS
 from .models import SiteConfig
@@ -108,6 +109,16 @@ def _event_properties(config: SiteConfig) -> dict[str, Any]:
         "sources": {"type": "array", "minItems": 1, "items": citation},
         "slug": {"type": "string", "pattern": SLUG_PATTERN},
         "draft": {"type": "boolean"},
+        "id": {
+            "type": "string",
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9._~:/-]{0,199}$",
+            "description": "the event's permanent id in feeds: set once, never changed",
+        },
+        "updated": {
+            "type": "string",
+            "pattern": r"^\d{4}-\d\d-\d\d$",
+            "description": "when the entry was last corrected",
+        },
     }
 
 
@@ -158,6 +169,8 @@ def config_schema() -> dict[str, Any]:
         "description": _TEXT,
         "language": _TEXT,
         "base_url": {"type": "string", "pattern": r"^(/|https?://)"},
+        "id_prefix": {"type": "string", "pattern": "^(tag:|urn:|https?://)"},
+        "cname": {"type": "string"},
         "kinds": {
             "type": "object",
             "minProperties": 1,
@@ -172,8 +185,160 @@ def config_schema() -> dict[str, Any]:
         "title": "dateline site configuration",
         "type": "object",
         "additionalProperties": False,
-        "required": ["title", "kinds"],
+        "required": ["title", "id_prefix", "kinds"],
         "properties": properties,
+    }
+
+
+def export_schema() -> dict[str, Any]:
+    """The schema of the published ``events.json``."""
+    nullable_text = {"type": ["string", "null"]}
+    part = {
+        "type": ["object", "null"],
+        "additionalProperties": False,
+        "required": ["edtf", "precision", "approximate", "uncertain"],
+        "properties": {
+            "edtf": {"type": "string"},
+            "precision": {"enum": [p.value for p in Precision]},
+            "approximate": {"type": "boolean"},
+            "uncertain": {"type": "boolean"},
+        },
+    }
+    day = {"type": ["string", "null"], "format": "date"}
+    event = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [
+            "id",
+            "feed_id",
+            "slug",
+            "url",
+            "title",
+            "kind",
+            "kind_label",
+            "status",
+            "date",
+            "date_basis",
+            "places",
+            "tags",
+            "figures",
+            "citations",
+            "body_html",
+            "updated",
+        ],
+        "properties": {
+            "id": {"type": "string", "description": "permanent id, kept across renames"},
+            "feed_id": {"type": "string", "description": "the id in the Atom feed"},
+            "slug": {"type": "string", "pattern": SLUG_PATTERN},
+            "url": {"type": "string"},
+            "title": {"type": "string"},
+            "kind": {"type": "string"},
+            "kind_label": {"type": "string"},
+            "status": {"enum": list(STATUSES)},
+            "date": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": [
+                    "edtf",
+                    "display",
+                    "earliest",
+                    "latest",
+                    "interval",
+                    "undated",
+                    "start",
+                    "end",
+                ],
+                "properties": {
+                    "edtf": {"type": "string", "pattern": EDTF_PATTERN},
+                    "display": {"type": "string"},
+                    "earliest": {**day, "description": "earliest possible day; null when open"},
+                    "latest": {**day, "description": "latest possible day; null when open"},
+                    "interval": {"type": "boolean"},
+                    "undated": {
+                        "type": "boolean",
+                        "description": "only a range of uncertainty is known",
+                    },
+                    "start": part,
+                    "end": part,
+                },
+            },
+            "date_basis": nullable_text,
+            "places": {"type": "array", "items": {"type": "string"}},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "figures": {
+                "type": "object",
+                "propertyNames": {"enum": list(FIGURES)},
+                "additionalProperties": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["label", "value", "qualifier", "words", "note", "display"],
+                    "properties": {
+                        "label": {"type": "string"},
+                        "value": {"type": ["integer", "null"], "minimum": 0},
+                        "qualifier": {"enum": [*QUALIFIERS, None]},
+                        "words": nullable_text,
+                        "note": nullable_text,
+                        "display": {"type": "string"},
+                    },
+                },
+            },
+            "citations": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["source", "quotes"],
+                    "properties": {
+                        "source": {"type": "string"},
+                        "quotes": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "required": ["text", "paragraph", "url"],
+                                "properties": {
+                                    "text": {"type": "string"},
+                                    "paragraph": {"type": ["integer", "null"]},
+                                    "url": {"type": "string"},
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+            "body_html": {"type": "string"},
+            "updated": {"type": "string", "format": "date"},
+        },
+    }
+    source = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["id", "title", "publisher", "published", "url", "archive", "page", "cited_by"],
+        "properties": {
+            "id": {"type": "string", "pattern": SLUG_PATTERN},
+            "title": {"type": "string"},
+            "publisher": nullable_text,
+            "published": nullable_text,
+            "url": nullable_text,
+            "archive": nullable_text,
+            "page": {"type": "string"},
+            "cited_by": {"type": "array", "items": {"type": "string"}},
+        },
+    }
+    return {
+        "$schema": DRAFT,
+        "$id": "events-json.schema.json",
+        "title": "dateline events.json export",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["version", "title", "url", "events", "sources"],
+        "properties": {
+            "version": {"const": 1},
+            "title": {"type": "string"},
+            "url": {"type": "string"},
+            "events": {"type": "array", "items": event},
+            "sources": {"type": "array", "items": source},
+        },
     }
 
 
@@ -183,6 +348,7 @@ def render_schemas(config: SiteConfig) -> dict[str, str]:
         "event.schema.json": event_schema(config),
         "sources.schema.json": sources_schema(),
         "dateline.schema.json": config_schema(),
+        "events-json.schema.json": export_schema(),
     }
     return {
         name: json.dumps(schema, indent=2, ensure_ascii=False) + "\n"

@@ -123,7 +123,7 @@ def test_cli_reports_every_problem_without_a_traceback(project_copy: Project) ->
     assert "content/events/broken.md:3:12: error: date: month 13 is out of range (01-12)" in lines
     empty = "content/events/empty.md:1:1: error: the file is empty; an entry starts with '---'"
     assert empty + " and front matter" in lines
-    assert lines[-1] == "3 errors"
+    assert lines[-1] == "3 errors, 1 warning"
 
 
 def test_cli_check_json_and_exit_codes(project_copy: Project) -> None:
@@ -147,13 +147,14 @@ def test_help(verb: list[str]) -> None:
 def test_template_mistakes_are_reported_at_their_line(project_copy: Project) -> None:
     template = project_copy.root / "templates" / "event.html"
     lines = template.read_text("utf-8").splitlines()
-    assert lines[4] == "{% block main %}"
-    lines.insert(5, "{{ event.no_such_field }}")
+    main = lines.index("{% block main %}")
+    lines.insert(main + 1, "{{ event.no_such_field }}")
     template.write_text("\n".join(lines) + "\n", "utf-8")
     result = run_cli(cwd=project_copy.root)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert result.stderr.startswith("templates/event.html:6:1: error: template error: ")
+    expected = f"templates/event.html:{main + 2}:1: error: template error: "
+    assert result.stderr.startswith(expected)
 
 
 def test_body_links_are_checked_and_follow_the_base_path(project_copy: Project) -> None:

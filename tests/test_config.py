@@ -26,7 +26,7 @@ def test_shipped_config_is_valid() -> None:
 def test_base_path_from_base_url() -> None:
     diagnostics = Diagnostics()
     text = (
-        "title: T\nbase_url: https://example.org/dateline\n"
+        "title: T\nbase_url: https://example.org/dateline\nid_prefix: 'tag:example.org,2026:'\n"
         "kinds: {a: {label: A, colour: '#000000'}}\n"
     )
     config = parse_config(text.encode(), "dateline.yaml", diagnostics)
@@ -38,6 +38,7 @@ def test_config_mistakes() -> None:
         "titel: T\nbase_url: example.org\nkinds:\n  Strike: {label: S, colour: red}\n"
         "  raid: {label: R, colour: 'red', symbol: star, overnight: yes please}\n"
     ) == [
+        "dateline.yaml:1:1: error: missing required key 'id_prefix'",
         "dateline.yaml:1:1: error: missing required key 'title'",
         "dateline.yaml:1:1: error: unknown key 'titel'; did you mean 'title'?",
         "dateline.yaml:2:11: error: base_url must be a path ('/dateline/') or an http(s) URL",

@@ -70,12 +70,13 @@ def test_new_writes_a_draft_that_check_explains(project_copy: Project) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout == "content/events/2025-12-12-drone-strike-on-odesa-port.md\n"
     text = (project_copy.root / result.stdout.strip()).read_text("utf-8")
-    assert text.startswith('---\ntitle: "Drone strike on Odesa port"\n')
+    assert text.startswith("---\nid: 2025-12-12-drone-strike-on-odesa-port  # ")
+    assert '\ntitle: "Drone strike on Odesa port"\n' in text
     assert "draft: true" in text
     timeline, warnings, drafts = load_timeline(project_copy)
     assert drafts == 0 and len(timeline.events) == 9, "a draft with problems is left out"
     assert [str(w) for w in warnings] == [
-        "content/events/2025-12-12-drone-strike-on-odesa-port.md:20:9: warning: unknown source id "
+        "content/events/2025-12-12-drone-strike-on-odesa-port.md:21:9: warning: unknown source id "
         "'source-id-here' (known: isw-strikes-after-alaska-summit, "
         "kyiv-strike-the-negotiation-table, "
         "odesa-attack-amid-peace-talks, strikes-after-trump-putin-call, war-day-1383-roundup) "

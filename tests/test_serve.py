@@ -212,7 +212,7 @@ def test_preview_rebuilds_on_save_and_reports_problems(preview: Preview) -> None
     assert snapshot["problems"] == [
         {
             "path": "content/events/2025-05-15-istanbul-talks.md",
-            "line": 4,
+            "line": 5,
             "column": 7,
             "severity": "error",
             "message": "unknown kind 'talks'; the site's kinds are: strike, diplomacy",

@@ -80,7 +80,7 @@ def test_broken_content_shows_an_overlay_until_fixed(preview: Preview, tab: Tab)
     entry.write_text(text.replace("date: 2025-05-15", "date: 2025-15-05"), "utf-8")
     overlay = page.locator("#dateline-problems")
     overlay.wait_for(state="visible", timeout=10_000)
-    assert f"{ENTRY}:3:12: error: date: month 15 is out of range (01-12)" in overlay.inner_text()
+    assert f"{ENTRY}:4:12: error: date: month 15 is out of range (01-12)" in overlay.inner_text()
     assert page.locator("#dateline-problems[role=alert]").count() == 1
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "serve-overlay.png"))

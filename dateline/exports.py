@@ -1,0 +1,315 @@
+"""Data exports, from the same model as the pages: events.json, .csv and .ics, and timeline.json.
+
+Every export is a pure function of the timeline and deterministic: keys and rows in a fixed order,
+no clock, no locale.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import date as Day
+from datetime import timedelta
+from typing import Any
+
+from markupsafe import escape
+
+from .dates import DatePart, EventDate, Precision
+from .figures import FIGURES
+from .markdown import shift_headings
+from .models import Event, Source, Timeline
+
+EXPORT_VERSION = 1
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def event_url(timeline: Timeline, event: Event) -> str:
+    """The event's page, absolute when the site's host is known."""
+    return timeline.config.url(f"events/{event.slug}/")
+
+
+def source_url(timeline: Timeline, source: Source, anchor: str = "") -> str:
+    """The source's page (or one passage on it), absolute when the site's host is known."""
+    return timeline.config.url(f"sources/{source.id}/") + (f"#{anchor}" if anchor else "")
+
+
+# --- events.json -------------------------------------------------------------------------------
+
+
+def events_json(timeline: Timeline) -> bytes:
+    """Every event with all its fields, and every source (see schemas/events-json.schema.json)."""
+    data = {
+        "version": EXPORT_VERSION,
+        "title": timeline.config.title,
+        "url": timeline.config.url(),
+        "events": [_event_data(timeline, event) for event in timeline.events],
+        "sources": [_source_data(timeline, source) for source in timeline.sources.values()],
+    }
+    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def _event_data(timeline: Timeline, event: Event) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "feed_id": timeline.config.id_prefix + event.id,
+        "slug": event.slug,
+        "url": event_url(timeline, event),
+        "title": event.title,
+        "kind": event.kind.key,
+        "kind_label": event.kind.label,
+        "status": event.status,
+        "date": date_data(event.date, event.kind.overnight),
+        "date_basis": event.date_basis or None,
+        "places": list(event.places),
+        "tags": list(event.tags),
+        "figures": {
+            figure.key: {
+                "label": figure.label,
+                "value": figure.value,
+                "qualifier": figure.qualifier or None,
+                "words": figure.words or None,
+                "note": figure.note or None,
+                "display": figure.display(),
+            }
+            for figure in event.figures
+        },
+        "citations": [
+            {
+                "source": citation.source_id,
+                "quotes": [
+                    {
+                        "text": quote.text,
+                        "paragraph": quote.paragraph or None,
+                        "url": source_url(
+                            timeline, timeline.sources[citation.source_id], quote.anchor
+                        ),
+                    }
+                    for quote in citation.quotes
+                ],
+            }
+            for citation in event.citations
+        ],
+        "body_html": event.body_html,
+        "updated": event.last_updated.isoformat(),
+    }
+
+
+def date_data(date: EventDate, overnight: bool = False) -> dict[str, Any]:
+    """An event date with its precision kept: the EDTF text, bounds, and each end as written."""
+    return {
+        "edtf": date.text,
+        "display": date.display(overnight),
+        "earliest": date.earliest.isoformat() if date.start else None,
+        "latest": date.latest.isoformat() if date.end else None,
+        "interval": date.interval,
+        "undated": date.undated,
+        "start": _part_data(date.start),
+        "end": _part_data(date.end) if date.interval else None,
+    }
+
+
+def _part_data(part: DatePart | None) -> dict[str, Any] | None:
+    if part is None:
+        return None
+    return {
+        "edtf": part.text,
+        "precision": part.precision.value,
+        "approximate": part.approximate,
+        "uncertain": part.uncertain,
+    }
+
+
+def _source_data(timeline: Timeline, source: Source) -> dict[str, Any]:
+    return {
+        "id": source.id,
+        "title": source.title,
+        "publisher": source.publisher,
+        "published": source.published.text if source.published else None,
+        "url": source.url,
+        "archive": source.archive,
+        "page": source_url(timeline, source),
+        "cited_by": [event.id for event in timeline.citing[source.id]],
+    }
+
+
+# --- events.csv --------------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "id", "slug", "url", "date", "date_display", "date_precision", "earliest", "latest",
+    "approximate", "uncertain", "kind", "status", "title", "places", "tags",
+    *(column for key in FIGURES for column in (key, f"{key}_qualifier")),
+    "source_ids", "updated",
+)  # fmt: skip
+
+
+def events_csv(timeline: Timeline) -> bytes:
+    """One row per event, flat, for spreadsheets; no cell can start a formula."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for event in timeline.events:
+        writer.writerow([_cell(value) for value in _csv_row(timeline, event)])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _csv_row(timeline: Timeline, event: Event) -> list[object]:
+    date = event.date
+    parts = [p for p in (date.start, date.end) if p is not None]
+    figures = {figure.key: figure for figure in event.figures}
+    figure_cells: list[object] = []
+    for key in FIGURES:
+        figure = figures.get(key)
+        if figure is None:
+            figure_cells += ["", ""]
+        elif figure.value is None:
+            figure_cells += ["", figure.words]
+        else:
+            figure_cells += [figure.value, figure.qualifier]
+    return [
+        event.id,
+        event.slug,
+        event_url(timeline, event),
+        date.text,
+        event.date_display,
+        "interval" if date.interval else parts[0].precision.value,
+        date.earliest.isoformat() if date.start else "",
+        date.latest.isoformat() if date.end else "",
+        any(p.approximate for p in parts),
+        any(p.uncertain for p in parts),
+        event.kind.key,
+        event.status,
+        event.title,
+        "; ".join(event.places),
+        "; ".join(event.tags),
+        *figure_cells,
+        "; ".join(c.source_id for c in event.citations),
+        event.last_updated.isoformat(),
+    ]
+
+
+def _cell(value: object) -> str:
+    """A CSV cell as text that a spreadsheet shows as written and never evaluates."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+# --- timeline.json (TimelineJS3) ---------------------------------------------------------------
+
+
+def timelinejs(timeline: Timeline) -> bytes:
+    """The timeline in Knight Lab TimelineJS3's JSON format."""
+    config = timeline.config
+    data = {
+        "title": {
+            "text": {"headline": str(escape(config.title)), "text": str(escape(config.description))}
+        },
+        "events": [_slide(timeline, event) for event in timeline.events],
+    }
+    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def _slide(timeline: Timeline, event: Event) -> dict[str, Any]:
+    date = event.date
+    first = date.start or date.end
+    assert first is not None
+    slide: dict[str, Any] = {
+        "unique_id": re.sub(r"[^A-Za-z0-9_-]+", "-", event.id),
+        "group": event.kind.label,
+        "start_date": _tl_date(first, first.earliest),
+        "display_date": event.date_display,
+        "text": {"headline": str(escape(event.title)), "text": _slide_text(timeline, event)},
+    }
+    if date.interval and date.start and date.end and date.end.earliest > date.start.earliest:
+        slide["end_date"] = _tl_date(date.end, date.end.latest)
+    return slide
+
+
+def _tl_date(part: DatePart, day: Day) -> dict[str, int]:
+    """A TimelineJS date with numbers only down to the precision known."""
+    if part.precision in (Precision.DECADE, Precision.CENTURY):
+        return {"year": part.earliest.year}
+    value = {"year": day.year}
+    if part.precision in (Precision.MONTH, Precision.DAY):
+        value["month"] = day.month
+    if part.precision is Precision.DAY:
+        value["day"] = day.day
+    return value
+
+
+def _slide_text(timeline: Timeline, event: Event) -> str:
+    """The slide's HTML: the body as rendered (raw HTML was never allowed in) and linked sources."""
+    links = ", ".join(
+        f'<a href="{escape(source_url(timeline, timeline.sources[c.source_id]))}">'
+        f"{escape(timeline.sources[c.source_id].title)}</a>"
+        for c in event.citations
+    )
+    more = f'<a href="{escape(event_url(timeline, event))}">The event on the timeline</a>'
+    return f"{shift_headings(event.body_html, 2)}<p>Sources: {links}. {more}.</p>"
+
+
+# --- events.ics --------------------------------------------------------------------------------
+
+
+def events_ics(timeline: Timeline) -> bytes:
+    """Events known to the day, as an iCalendar file; scheduled meetings are marked tentative."""
+    host = re.sub(
+        r"[^A-Za-z0-9.-]", "", timeline.config.id_prefix.split(",")[0].removeprefix("tag:")
+    )
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//dateline//timeline//EN",
+        "CALSCALE:GREGORIAN",
+        f"X-WR-CALNAME:{_ics_text(timeline.config.title)}",
+    ]
+    for event in timeline.events:
+        date = event.date
+        if not _known_to_the_day(date):
+            continue
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{_ics_text(event.id)}@{host or 'dateline'}",
+            f"DTSTAMP:{event.last_updated.strftime('%Y%m%d')}T000000Z",
+            f"DTSTART;VALUE=DATE:{date.earliest.strftime('%Y%m%d')}",
+            f"DTEND;VALUE=DATE:{(date.latest + timedelta(days=1)).strftime('%Y%m%d')}",
+            f"SUMMARY:{_ics_text(event.title)}",
+            f"DESCRIPTION:{_ics_text(event.date_display + '. ' + ', '.join(event.places))}",
+            f"CATEGORIES:{_ics_text(event.kind.label)}",
+            f"STATUS:{'TENTATIVE' if event.status == 'scheduled' else 'CONFIRMED'}",
+            *([f"URL:{event_url(timeline, event)}"] if timeline.config.absolute else []),
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "".join(_fold(line) + "\r\n" for line in lines).encode("utf-8")
+
+
+def _known_to_the_day(date: EventDate) -> bool:
+    """True for one day or a span of days, each end written to the day."""
+    return all(
+        part is not None and part.precision is Precision.DAY for part in (date.start, date.end)
+    )
+
+
+def _ics_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _fold(line: str) -> str:
+    """Fold a content line at 75 octets, as RFC 5545 asks, never inside a character."""
+    encoded = line.encode("utf-8")
+    if len(encoded) <= 75:
+        return line
+    parts: list[str] = []
+    current = b""
+    for char in line:
+        piece = char.encode("utf-8")
+        if len(current) + len(piece) > (75 if not parts else 74):
+            parts.append(current.decode("utf-8"))
+            current = b""
+        current += piece
+    parts.append(current.decode("utf-8"))
+    return "\r\n ".join(parts)
