@@ -15,15 +15,16 @@ from .fields import FieldChecker
 from .figures import parse_figures
 from .frontmatter import FrontMatterError, parse_document
 from .markdown import render_body
-from .models import Citation, Event, Kind, Quote, Source
+from .models import Citation, Event, Kind, Quote, Record, Source
 from .sources import SLUG, explain_missing, find_quote, quote_anchor
 
 EVENT_KEYS = (
     "title", "date", "date_basis", "kind", "status", "places", "tags",
-    "figures", "sources", "slug", "draft", "id", "updated",
+    "figures", "sources", "slug", "draft", "id", "updated", "generated_by",
 )  # fmt: skip
 _EVENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~:/-]{0,199}")
-CITATION_KEYS = ("id", "quotes")
+CITATION_KEYS = ("id", "quotes", "records")
+RECORD_KEYS = ("text", "url")
 STATUSES = ("reported", "scheduled")
 
 
@@ -85,8 +86,12 @@ def _parse_event(
     if status not in STATUSES:
         check.error(("status",), f"status must be one of: {', '.join(STATUSES)}")
     draft = data.get("draft", False)
+    generated_by = check.text(data, "generated_by", (), required=False) or ""
     if not isinstance(draft, bool):
         check.error(("draft",), "draft must be true or false")
+    elif draft:
+        machine = f"; drafted by {generated_by}: confirm every field" if generated_by else ""
+        check.warning(("draft",), f"a draft, left out of the published site{machine}")
     event_id = check.text(data, "id", (), required=False)
     if event_id is None:
         check.warning((), f"add 'id: {slug}' so feed readers keep this event when it is renamed")
@@ -116,6 +121,7 @@ def _parse_event(
         body_line=document.body_line,
         site_links=body.site_links,
         id=event_id or slug,
+        generated_by=generated_by,
         updated=updated,
         draft=draft is True,
     )
@@ -211,9 +217,39 @@ def _citations(
             known = ", ".join(sorted(sources)) or "none defined"
             check.error((*where, "id"), f"unknown source id {source_id!r} (known: {known})")
             continue
-        quotes = _quotes(fields.get("quotes"), source, where, check)
-        citations.append(Citation(source_id, quotes))
+        if source.dataset:
+            records = _records(fields.get("records"), source, where, check)
+            citations.append(Citation(source_id, (), records))
+        else:
+            quotes = _quotes(fields.get("quotes"), source, where, check)
+            citations.append(Citation(source_id, quotes))
     return tuple(citations)
+
+
+def _records(
+    value: Any, source: Source, where: tuple[str | int, ...], check: FieldChecker
+) -> tuple[Record, ...]:
+    if not value or not isinstance(value, list):
+        check.error(
+            where,
+            f"citation of dataset {source.id!r} needs 'records': each with 'text' and 'url'",
+        )
+        return ()
+    records = []
+    for index, item in enumerate(value):
+        at = (*where, "records", index)
+        fields = check.mapping(item, at, "each record")
+        if fields is None:
+            continue
+        check.known_keys(fields, at, RECORD_KEYS)
+        text = check.text(fields, "text", at, required=True)
+        url = check.text(fields, "url", at, required=False)
+        if url and not re.match(r"https?://[^\s/]+", url):
+            check.error((*at, "url"), "url must start with http:// or https://")
+            continue
+        if text:
+            records.append(Record(text, url))
+    return tuple(records)
 
 
 def _quotes(

@@ -78,6 +78,7 @@ def _event_data(timeline: Timeline, event: Event) -> dict[str, Any]:
         "citations": [
             {
                 "source": citation.source_id,
+                "records": [{"text": r.text, "url": r.url} for r in citation.records],
                 "quotes": [
                     {
                         "text": quote.text,
@@ -124,6 +125,7 @@ def _part_data(part: DatePart | None) -> dict[str, Any] | None:
 def _source_data(timeline: Timeline, source: Source) -> dict[str, Any]:
     return {
         "id": source.id,
+        "type": "dataset" if source.dataset else "article",
         "title": source.title,
         "publisher": source.publisher,
         "published": source.published.text if source.published else None,

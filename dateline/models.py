@@ -93,11 +93,20 @@ class Quote:
 
 
 @dataclass(frozen=True, slots=True)
+class Record:
+    """One record of a dataset source that supports an entry, with where it came from."""
+
+    text: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Citation:
-    """An event's reference to one source, with the passages it relies on."""
+    """An event's reference to one source: passages of a text, or records of a dataset."""
 
     source_id: str
     quotes: tuple[Quote, ...]
+    records: tuple[Record, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +124,8 @@ class Source:
     """The archived text, one paragraph a line, as written."""
     line: int = 1
     """The line of the source registry where the source is defined."""
+    dataset: bool = False
+    """A structured dataset: cited by records, not by quotes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +155,8 @@ class Event:
     """The event's permanent id: kept when the title or slug changes."""
     updated: dt.date | None = None
     """When the entry was last corrected, if the editor says so."""
+    generated_by: str = ""
+    """What wrote the entry, when a machine did: an importer, to be confirmed or regenerated."""
 
     def sort_key(self) -> tuple[object, ...]:
         """Earliest possible day, latest possible day, then slug: a total, stable order."""

@@ -156,7 +156,7 @@ def feed_html(timeline: Timeline, event: Event) -> str:
             f'<blockquote><p><a href="{escape(source_url(timeline, source, q.anchor))}">'
             f"{escape(q.text)}</a></p></blockquote>"
             for q in citation.quotes
-        )
+        ) + "".join(f"<p>{escape(r.text)}</p>" for r in citation.records)
         parts.append(
             f'<li><a href="{escape(source_url(timeline, source))}">{escape(source.title)}</a>'
             f"{quotes}</li>"

@@ -70,7 +70,8 @@ def _event_properties(config: SiteConfig) -> dict[str, Any]:
     citation = {
         "type": "object",
         "additionalProperties": False,
-        "required": list(CITATION_KEYS),
+        "required": ["id"],
+        "oneOf": [{"required": ["quotes"]}, {"required": ["records"]}],
         "properties": {
             "id": {
                 "type": "string",
@@ -81,8 +82,23 @@ def _event_properties(config: SiteConfig) -> dict[str, Any]:
                 "oneOf": [{"type": "array", "minItems": 1, "items": _TEXT}, _TEXT],
                 "description": "exact passages from the source's archived copy",
             },
+            "records": {
+                "type": "array",
+                "minItems": 1,
+                "description": "for a dataset source: the records this entry comes from",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["text"],
+                    "properties": {
+                        "text": _TEXT,
+                        "url": {"type": "string", "pattern": r"^https?://"},
+                    },
+                },
+            },
         },
     }
+    assert set(CITATION_KEYS) == set(citation["properties"])  # type: ignore[call-overload]
     return {
         "title": {**_TEXT, "description": "one line"},
         "date": {
@@ -119,6 +135,10 @@ def _event_properties(config: SiteConfig) -> dict[str, Any]:
             "pattern": r"^\d{4}-\d\d-\d\d$",
             "description": "when the entry was last corrected",
         },
+        "generated_by": {
+            **_TEXT,
+            "description": "what importer wrote the entry; re-imports only touch their own",
+        },
     }
 
 
@@ -130,6 +150,7 @@ def sources_schema() -> dict[str, Any]:
         "published": {"type": ["string", "integer"]},
         "url": {"type": "string", "pattern": r"^https?://"},
         "archive": {"type": "string", "pattern": r"^[^/\\].*$"},
+        "type": {"enum": ["article", "dataset"]},
     }
     assert set(SOURCE_KEYS) == set(properties)
     source = {
@@ -287,9 +308,18 @@ def export_schema() -> dict[str, Any]:
                 "items": {
                     "type": "object",
                     "additionalProperties": False,
-                    "required": ["source", "quotes"],
+                    "required": ["source", "quotes", "records"],
                     "properties": {
                         "source": {"type": "string"},
+                        "records": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "required": ["text", "url"],
+                                "properties": {"text": {"type": "string"}, "url": nullable_text},
+                            },
+                        },
                         "quotes": {
                             "type": "array",
                             "items": {
@@ -313,9 +343,20 @@ def export_schema() -> dict[str, Any]:
     source = {
         "type": "object",
         "additionalProperties": False,
-        "required": ["id", "title", "publisher", "published", "url", "archive", "page", "cited_by"],
+        "required": [
+            "id",
+            "type",
+            "title",
+            "publisher",
+            "published",
+            "url",
+            "archive",
+            "page",
+            "cited_by",
+        ],
         "properties": {
             "id": {"type": "string", "pattern": SLUG_PATTERN},
+            "type": {"enum": ["article", "dataset"]},
             "title": {"type": "string"},
             "publisher": nullable_text,
             "published": nullable_text,

@@ -19,7 +19,8 @@ from .frontmatter import FrontMatterError, decode, parse_yaml
 from .models import Source
 
 SOURCES_FILE = "content/sources.yaml"
-SOURCE_KEYS = ("title", "publisher", "published", "url", "archive")
+SOURCE_KEYS = ("title", "publisher", "published", "url", "archive", "type")
+SOURCE_TYPES = ("article", "dataset")
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _TYPOGRAPHIC = str.maketrans(
     {
@@ -175,6 +176,9 @@ def _parse_source(
     paragraphs = (
         _read_paragraphs(archive, (*where, "archive"), check, read_archive) if archive else ()
     )
+    kind = check.text(fields, "type", where, required=False) or "article"
+    if kind not in SOURCE_TYPES:
+        check.error((*where, "type"), f"type must be one of: {', '.join(SOURCE_TYPES)}")
     headline = paragraphs[0] if paragraphs else ""
     title = check.text(fields, "title", where, required=archive is None) or headline
     url = check.text(fields, "url", where, required=False)
@@ -199,6 +203,7 @@ def _parse_source(
         archive,
         paragraphs,
         check.key_at(where).line,
+        dataset=kind == "dataset",
     )
 
 

@@ -80,7 +80,9 @@ def test_new_writes_a_draft_that_check_explains(project_copy: Project) -> None:
         "'source-id-here' (known: isw-strikes-after-alaska-summit, "
         "kyiv-strike-the-negotiation-table, "
         "odesa-attack-amid-peace-talks, strikes-after-trump-putin-call, war-day-1383-roundup) "
-        "(draft, not published)"
+        "(draft, not published)",
+        "content/events/2025-12-12-drone-strike-on-odesa-port.md:24:8: warning: "
+        "a draft, left out of the published site",
     ]
 
 
