@@ -387,7 +387,8 @@ def test_html_meant_for_other_sites_links_absolutely(project_site: Path, feed: A
     """Feed readers and TimelineJS embeds show this HTML away from the site: links must work."""
     relative: list[str] = []
     for entry in feed.entries:
-        relative += [f"feed.xml {entry.id}: {url}" for url in _relative_links(entry.content[0].value)]
+        html = entry.content[0].value
+        relative += [f"feed.xml {entry.id}: {url}" for url in _relative_links(html)]
     slides = json.loads((project_site / "timeline.json").read_text(encoding="utf-8"))["events"]
     for slide in slides:
         relative += [
