@@ -16,7 +16,9 @@ from pathlib import Path
 from . import __version__
 from .builder import BuildReport, Project, build, check
 from .config import CONFIG_FILE, parse_config
+from .dates import DateError, parse_date
 from .diagnostics import ContentError, Diagnostic, Diagnostics
+from .importer import ArticleImportError, import_article
 from .models import SiteConfig
 from .new import NewEntryError, create_entry
 from .schema import SCHEMA_DIR, render_schemas
@@ -28,7 +30,7 @@ PORT_TRIES = 20
 """Without --port, the preview takes the first free port from 8000 on."""
 
 
-VERBS = ("build", "check", "serve", "new", "schema")
+VERBS = ("build", "check", "serve", "new", "schema", "import")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -95,6 +97,18 @@ def make_parser() -> argparse.ArgumentParser:
         "--kind", required=True, help="one of the kinds in dateline.yaml, e.g. strike"
     )
 
+    import_verb = verbs.add_parser(
+        "import", parents=[common], help="archive a news article and draft an entry from it"
+    )
+    import_verb.add_argument(
+        "article", help="the article as plain text (headline first), or - for standard input"
+    )
+    import_verb.add_argument("--source-id", help="id for the source (default: from the headline)")
+    import_verb.add_argument("--url", help="the article's original address")
+    import_verb.add_argument(
+        "--published", help="the article's publication day, YYYY-MM-DD (resolves 'on Monday')"
+    )
+
     verbs.add_parser(
         "schema", parents=[common], help="write JSON Schemas for editors' tools into schemas/"
     )
@@ -125,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _new(root, options.title, options.date, options.kind)
         if options.verb == "schema":
             return _schema(root)
+        if options.verb == "import":
+            return _import(root, options)
         return _build(Project.at(root, options.out), options.base_url)
     except KeyboardInterrupt:
         print("dateline: interrupted", file=sys.stderr)
@@ -238,6 +254,45 @@ def _schema(root: Path) -> int:
     for name, text in render_schemas(config).items():
         (folder / name).write_text(text, encoding="utf-8", newline="\n")
         print(f"{SCHEMA_DIR}/{name}")
+    return EXIT_OK
+
+
+def _import(root: Path, options: argparse.Namespace) -> int:
+    published = None
+    if options.published:
+        try:
+            parsed = parse_date(options.published)
+        except DateError as error:
+            print(f"dateline: error: --published: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        if not parsed.exact:
+            print("dateline: error: --published must be one day, YYYY-MM-DD", file=sys.stderr)
+            return EXIT_USAGE
+        published = parsed.earliest
+    if options.url and not options.url.startswith(("http://", "https://")):
+        print("dateline: error: --url must start with http:// or https://", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        raw = (
+            sys.stdin.buffer.read()
+            if options.article == "-"
+            else Path(options.article).read_bytes()
+        )
+    except OSError as error:
+        print(f"dateline: error: cannot read {options.article}: {error.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        result = import_article(
+            root, raw, source_id=options.source_id, url=options.url, published=published
+        )
+    except ArticleImportError as error:
+        print(f"dateline: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    verb = "archived and registered" if result.new_source else "already registered"
+    print(f"{result.archive}: {verb} as source {result.source_id!r}")
+    print(f"{result.entry}: machine-drafted entry (draft: true); confirm every field")
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
     return EXIT_OK
 
 
