@@ -92,7 +92,7 @@ def _event_data(timeline: Timeline, event: Event) -> dict[str, Any]:
             }
             for citation in event.citations
         ],
-        "body_html": event.body_html,
+        "body_html": portable_html(timeline, event.body_html),
         "updated": event.last_updated.isoformat(),
     }
 
@@ -250,7 +250,16 @@ def _slide_text(timeline: Timeline, event: Event) -> str:
         for c in event.citations
     )
     more = f'<a href="{escape(event_url(timeline, event))}">The event on the timeline</a>'
-    return f"{shift_headings(event.body_html, 2)}<p>Sources: {links}. {more}.</p>"
+    body = portable_html(timeline, shift_headings(event.body_html, 2))
+    return f"{body}<p>Sources: {links}</p><p>{more}</p>"
+
+
+def portable_html(timeline: Timeline, html: str) -> str:
+    """Body HTML for feeds and embeds: links to the site made absolute when the host is known."""
+    config = timeline.config
+    if not config.absolute:
+        return html
+    return re.sub(rf'href="{re.escape(config.base_path)}(?!/)', f'href="{config.base_url}', html)
 
 
 # --- events.ics --------------------------------------------------------------------------------

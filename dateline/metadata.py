@@ -49,8 +49,13 @@ def event_json_ld(timeline: Timeline, event: Event) -> Markup:
         "subjectOf": works,
         "citation": works,
     }
-    if date.start is not None and date.start.machine:
-        data["startDate"] = date.start.machine
-    if date.interval and date.end is not None and date.end.machine:
-        data["endDate"] = date.end.machine
+    if (
+        not date.undated
+        and date.start is not None
+        and date.start.machine
+        and not date.start.qualified
+    ):
+        data["startDate"] = date.start.machine  # never claim a start the content does not know
+        if date.interval and date.end is not None and date.end.machine and not date.end.qualified:
+            data["endDate"] = date.end.machine
     return script_json(data)

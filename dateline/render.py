@@ -13,7 +13,14 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .diagnostics import ContentError, Diagnostic
-from .exports import events_csv, events_ics, events_json, source_url, timelinejs
+from .exports import (
+    events_csv,
+    events_ics,
+    events_json,
+    portable_html,
+    source_url,
+    timelinejs,
+)
 from .markdown import shift_headings
 from .metadata import event_json_ld
 from .models import Event, Source, Timeline
@@ -148,7 +155,7 @@ def feed_html(timeline: Timeline, event: Event) -> str:
     if event.figures:
         items = "".join(f"<li>{escape(f.label)}: {escape(f.display())}</li>" for f in event.figures)
         parts.append(f"<ul>{items}</ul>")
-    parts.append(shift_headings(event.body_html, 2))
+    parts.append(portable_html(timeline, shift_headings(event.body_html, 2)))
     parts.append("<p>Sources:</p><ul>")
     for citation in event.citations:
         source = timeline.sources[citation.source_id]

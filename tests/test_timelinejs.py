@@ -127,9 +127,9 @@ def test_timeline_json_opens_in_timelinejs(served: str, seed_site: Path) -> None
             try:
                 page.wait_for_function("window.timelineReady === true", timeout=READY_TIMEOUT_MS)
             except Exception:
-                shown = page.locator("#timeline-embed").inner_text()
+                message = page.locator("#timeline-embed").inner_text()
                 pytest.fail(
-                    f"TimelineJS never fired 'ready'; it shows {shown!r}; "
+                    f"TimelineJS never fired 'ready'; it shows {message!r}; "
                     f"console errors: {tab.console_errors}"
                 )
             page.wait_for_load_state("networkidle")
