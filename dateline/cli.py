@@ -16,6 +16,7 @@ from pathlib import Path
 from . import __version__
 from .builder import BuildReport, Project, build, check
 from .config import CONFIG_FILE, parse_config
+from .datasets import PROFILES, import_dataset, profile_names
 from .dates import DateError, parse_date
 from .diagnostics import ContentError, Diagnostic, Diagnostics
 from .importer import ArticleImportError, import_article
@@ -30,7 +31,7 @@ PORT_TRIES = 20
 """Without --port, the preview takes the first free port from 8000 on."""
 
 
-VERBS = ("build", "check", "serve", "new", "schema", "import")
+VERBS = ("build", "check", "serve", "new", "schema", "import", "import-csv")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -109,6 +110,14 @@ def make_parser() -> argparse.ArgumentParser:
         "--published", help="the article's publication day, YYYY-MM-DD (resolves 'on Monday')"
     )
 
+    csv_verb = verbs.add_parser(
+        "import-csv", parents=[common], help="turn a dataset into entries, one per attack"
+    )
+    csv_verb.add_argument("dataset", type=Path, help="the CSV file")
+    csv_verb.add_argument(
+        "--profile", required=True, choices=profile_names(), help="how to read it"
+    )
+
     verbs.add_parser(
         "schema", parents=[common], help="write JSON Schemas for editors' tools into schemas/"
     )
@@ -141,6 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _schema(root)
         if options.verb == "import":
             return _import(root, options)
+        if options.verb == "import-csv":
+            return _import_csv(root, options.dataset, options.profile)
         return _build(Project.at(root, options.out), options.base_url)
     except KeyboardInterrupt:
         print("dateline: interrupted", file=sys.stderr)
@@ -294,6 +305,23 @@ def _import(root: Path, options: argparse.Namespace) -> int:
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
     return EXIT_OK
+
+
+def _import_csv(root: Path, dataset: Path, profile: str) -> int:
+    try:
+        data = dataset.read_bytes()
+    except OSError as error:
+        print(f"dateline: error: cannot read {dataset}: {error.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    result = import_dataset(root, data, str(dataset), PROFILES[profile])
+    _print_problems(result.problems)
+    for kept in result.kept:
+        print(f"{kept}: kept as edited (no generated_by line), not regenerated", file=sys.stderr)
+    print(
+        f"{len(result.written)} entries written, {result.unchanged} unchanged, "
+        f"{len(result.kept)} kept as edited, in {PROFILES[profile].folder}/"
+    )
+    return EXIT_CONTENT if result.problems and not (result.written or result.unchanged) else EXIT_OK
 
 
 def _new(root: Path, title: str, date: str, kind: str) -> int:

@@ -80,7 +80,23 @@ _HIT = re.compile(
     r"fires?|debris|rubble)\b",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z“\"])")
+_SENTENCE_END = re.compile(r"[.!?][\"”’)]?(?=\s+[A-Z“\"])")
+_ABBREVIATIONS = (
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "St",
+    "Gen",
+    "Lt",
+    "Col",
+    "Sgt",
+    "Capt",
+    "Prof",
+    "U.S",
+    "U.K",
+    "No",
+)
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _EXPLICIT_DATE = re.compile(
     rf"\b(?:(?P<d1>\d{{1,2}})(?:[-–](?P<d1b>\d{{1,2}}))?\s+(?P<m1>{MONTHS})(?:,?\s+(?P<y1>\d{{4}}))?"
@@ -197,7 +213,9 @@ def split_sentences(paragraphs: list[str]) -> list[Sentence]:
     for number, paragraph in enumerate(paragraphs, start=1):
         start = 0
         for boundary in _SENTENCE_END.finditer(paragraph):
-            sentences.append(Sentence(paragraph[start : boundary.start()].strip(), number))
+            if paragraph[: boundary.start()].endswith(_ABBREVIATIONS):
+                continue
+            sentences.append(Sentence(paragraph[start : boundary.end()].strip(), number))
             start = boundary.end()
         rest = paragraph[start:].strip()
         if rest:
@@ -421,7 +439,8 @@ def _weekdays(sentence: Sentence, published: date | None) -> list[DateFinding]:
         found.append(DateFinding(f"{first.isoformat()}/{last.isoformat()}", basis, sentence, 4))
     for match in _WEEKDAY.finditer(sentence.text):
         weekday = names.index(match["day"])
-        future = bool(_FUTURE.search(sentence.text)) or match.group(0).startswith("next")
+        clause = re.split(r"[,;]", sentence.text[: match.start()])[-1]
+        future = bool(_FUTURE.search(clause)) or match.group(0).startswith("next")
         if future:
             day = published + timedelta(days=(weekday - published.weekday()) % 7 or 7)
         else:
