@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.synthetic import write_project  # noqa: E402
-from dateline.builder import LiveBuilder, Project  # noqa: E402
+from benchmarks.synthetic import write_project
+from dateline.builder import LiveBuilder, Project
 
 RUNS = 5
 

@@ -15,13 +15,63 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORDS = (
-    "air defence drones missiles overnight region city energy infrastructure grid port rail "
-    "officials reported attack strike damage residential buildings talks ceasefire delegation "
-    "summit allies pressure statement ministry governor emergency crews fire debris outage water "
-    "heating hospital school bridge substation depot airfield warehouse negotiations envoy"
-).split()
-PLACES = ("Kyiv", "Kharkiv", "Odesa", "Dnipro", "Lviv", "Zaporizhzhia", "Sumy", "Poltava", "Kremenchuk")
+WORDS = [
+    "air",
+    "defence",
+    "drones",
+    "missiles",
+    "overnight",
+    "region",
+    "city",
+    "energy",
+    "infrastructure",
+    "grid",
+    "port",
+    "rail",
+    "officials",
+    "reported",
+    "attack",
+    "strike",
+    "damage",
+    "residential",
+    "buildings",
+    "talks",
+    "ceasefire",
+    "delegation",
+    "summit",
+    "allies",
+    "pressure",
+    "statement",
+    "ministry",
+    "governor",
+    "emergency",
+    "crews",
+    "fire",
+    "debris",
+    "outage",
+    "water",
+    "heating",
+    "hospital",
+    "school",
+    "bridge",
+    "substation",
+    "depot",
+    "airfield",
+    "warehouse",
+    "negotiations",
+    "envoy",
+]
+PLACES = (
+    "Kyiv",
+    "Kharkiv",
+    "Odesa",
+    "Dnipro",
+    "Lviv",
+    "Zaporizhzhia",
+    "Sumy",
+    "Poltava",
+    "Kremenchuk",
+)
 FIRST_DAY = date(2022, 2, 24)
 SOURCES_PER_EVENT = (1, 3)
 
@@ -49,7 +99,9 @@ def write_project(count: int, root: Path, seed: int = 7) -> Path:
         paragraphs = [sentence(rng, rng.randint(8, 30)) for _ in range(rng.randint(4, 10))]
         archives[source_id] = paragraphs
         (root / "seeds" / f"{source_id}.txt").write_text("\n".join(paragraphs) + "\n", "utf-8")
-        registry.append(f"{source_id}:\n  archive: seeds/{source_id}.txt\n  publisher: Synthetic Wire\n")
+        registry.append(
+            f"{source_id}:\n  archive: seeds/{source_id}.txt\n  publisher: Synthetic Wire\n"
+        )
     (root / "content" / "sources.yaml").write_text("\n".join(registry), "utf-8")
 
     span = (date(2026, 6, 1) - FIRST_DAY).days
@@ -98,7 +150,10 @@ def pick_date(rng: random.Random, day: date) -> tuple[str, str]:
     if roll < 0.6:
         return day.isoformat(), ""
     if roll < 0.85:
-        return f"{(day - timedelta(days=1)).isoformat()}/{day.isoformat()}", "Reported as overnight."
+        return (
+            f"{(day - timedelta(days=1)).isoformat()}/{day.isoformat()}",
+            "Reported as overnight.",
+        )
     if roll < 0.95:
         return f"{day.isoformat()[:7]}~", "The report gives only the month."
     return f"{day.isoformat()[:7]}/..", "The report gives no date; only a lower bound is known."
