@@ -1,0 +1,49 @@
+"""Import the real Air Force dataset beside the seed timeline and time a full build of it.
+
+    uv run python benchmarks/airforce.py [path/to/missile_attacks_daily.csv]
+
+The dataset is read from ../shared/data/ when no path is given; it is never copied into the
+project. Prints the import and build times and the size of what was built.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from dateline.builder import Project, build
+from dateline.datasets import PROFILES, import_dataset
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT = ROOT.parent / "shared" / "data" / "missile_attacks_daily.csv"
+
+
+def main(dataset: Path) -> None:
+    if not dataset.exists():
+        sys.exit(f"no dataset at {dataset}")
+    with tempfile.TemporaryDirectory(prefix="dateline-airforce-") as scratch:
+        root = Path(scratch) / "project"
+        root.mkdir()
+        for name in ("content", "templates", "seeds"):
+            shutil.copytree(ROOT / name, root / name)
+        shutil.copy(ROOT / "dateline.yaml", root / "dateline.yaml")
+        started = time.perf_counter()
+        result = import_dataset(root, dataset.read_bytes(), str(dataset), PROFILES["airforce"])
+        imported = time.perf_counter() - started
+        report = build(Project.at(root))
+        size = sum(p.stat().st_size for p in (root / "site").rglob("*") if p.is_file())
+        index = (root / "site" / "index.html").stat().st_size
+        skipped = len(result.problems)
+        count = len(result.written)
+        print(f"import: {count:,} entries in {imported:.2f} s ({skipped} rows skipped)")
+        print(f"build:  {report.summary()}")
+        print(f"site:   {size / 2**20:.1f} MiB in all, index.html {index / 2**20:.1f} MiB")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT)
