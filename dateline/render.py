@@ -12,6 +12,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
+from .chart import build_chart
 from .diagnostics import ContentError, Diagnostic
 from .exports import (
     events_csv,
@@ -83,8 +84,19 @@ def render_site(timeline: Timeline, env: jinja2.Environment, assets: Mapping[str
         except jinja2.TemplateError as error:
             raise template_problem(error, template) from None
 
+    chart = build_chart(
+        timeline,
+        {event.slug: url(f"events/{event.slug}/") for event in timeline.events},
+        {
+            f"{group.key[2:]}": f"{url('')}#{group.key}"
+            for year in timeline.years
+            for group in year.months
+            if group.key.startswith("m-")
+        }
+        | {str(year.year): f"{url('')}#y-{year.year}" for year in timeline.years},
+    )
     files["index.html"] = page(
-        "index.html", "", page="index", events=timeline.events, years=timeline.years
+        "index.html", "", page="index", events=timeline.events, years=timeline.years, chart=chart
     )
     files["sources/index.html"] = page("sources.html", "sources/", page="sources")
     files["404.html"] = page("404.html", "404.html", page="404")
