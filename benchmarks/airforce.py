@@ -1,6 +1,6 @@
 """Import the real Air Force dataset beside the seed timeline and time a full build of it.
 
-    uv run python benchmarks/airforce.py [path/to/missile_attacks_daily.csv]
+    uv run python benchmarks/airforce.py [path/to/missile_attacks_daily.csv] [--screenshot PNG]
 
 The dataset is read from ../shared/data/ when no path is given; it is never copied into the
 project. Prints the import and build times and the size of what was built.
@@ -23,7 +23,17 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT.parent / "shared" / "data" / "missile_attacks_daily.csv"
 
 
-def main(dataset: Path) -> None:
+def screenshot(site: Path, target: Path) -> None:
+    """Photograph the overview chart in headless Chromium (Debian's, never a downloaded one)."""
+    from tests.browser import browser_context, serve
+
+    with serve(site) as url, browser_context(width=1280) as context:
+        page = context.new_page()
+        page.goto(url)
+        page.locator(".overview").screenshot(path=str(target))
+
+
+def main(dataset: Path, shot: Path | None) -> None:
     if not dataset.exists():
         sys.exit(f"no dataset at {dataset}")
     with tempfile.TemporaryDirectory(prefix="dateline-airforce-") as scratch:
@@ -43,7 +53,16 @@ def main(dataset: Path) -> None:
         print(f"import: {count:,} entries in {imported:.2f} s ({skipped} rows skipped)")
         print(f"build:  {report.summary()}")
         print(f"site:   {size / 2**20:.1f} MiB in all, index.html {index / 2**20:.1f} MiB")
+        if shot is not None:
+            screenshot(root / "site", shot)
+            print(f"chart:  {shot}")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT)
+    arguments = sys.argv[1:]
+    shot = None
+    if "--screenshot" in arguments:
+        at = arguments.index("--screenshot")
+        shot = Path(arguments[at + 1]).resolve()
+        del arguments[at : at + 2]
+    main(Path(arguments[0]) if arguments else DEFAULT, shot)
