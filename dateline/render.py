@@ -12,6 +12,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
+from .browse import INDEX_LIMIT, facets, listings, search_index
 from .chart import build_chart
 from .diagnostics import ContentError, Diagnostic
 from .exports import (
@@ -57,6 +58,8 @@ def render_site(timeline: Timeline, env: jinja2.Environment, assets: Mapping[str
     url = url_for(timeline.config.base_path)
     files: Pages = dict(assets)
     files["assets/kinds.css"] = env.get_template("kinds.css").render(site=timeline.config).encode()
+    all_facets = facets(timeline)
+    files["search.json"] = search_index(timeline, all_facets, url(""))
     versions = {path: hashlib.sha256(data).hexdigest()[:10] for path, data in files.items()}
 
     def asset(path: str) -> str:
@@ -96,8 +99,23 @@ def render_site(timeline: Timeline, env: jinja2.Environment, assets: Mapping[str
         | {str(year.year): f"{url('')}#y-{year.year}" for year in timeline.years},
     )
     files["index.html"] = page(
-        "index.html", "", page="index", events=timeline.events, years=timeline.years, chart=chart
+        "index.html",
+        "",
+        page="index",
+        events=timeline.events,
+        years=timeline.years,
+        chart=chart,
+        facets=all_facets,
+        complete=len(timeline.events) <= INDEX_LIMIT,
     )
+    for listing in listings(timeline, all_facets):
+        files[f"{listing.path}index.html"] = page(
+            "listing.html", listing.path, page="listing", listing=listing
+        )
+    for dimension, folder in (("place", "places/"), ("tag", "tags/")):
+        files[f"{folder}index.html"] = page(
+            "facets.html", folder, page=folder, dimension=dimension, values=all_facets[dimension]
+        )
     files["sources/index.html"] = page("sources.html", "sources/", page="sources")
     files["404.html"] = page("404.html", "404.html", page="404")
     events = timeline.events

@@ -12,8 +12,8 @@
     sessionStorage.removeItem(storageKey);
     const place = JSON.parse(saved);
     const target = place.anchor && document.getElementById(place.anchor);
-    if (target) target.scrollIntoView({ block: "start" });
-    else window.scrollTo(0, place.y || 0);
+    if (target) target.scrollIntoView({ block: "start", behavior: "instant" });
+    else window.scrollTo({ top: place.y || 0, behavior: "instant" });
   }
 
   function reload(changed) {

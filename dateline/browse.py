@@ -1,0 +1,145 @@
+"""Ways to narrow the timeline: static pages per kind, place, tag and year, and a search index.
+
+The static pages are what a reader without JavaScript follows; the search index (``search.json``)
+is what the filter script reads to narrow any page instantly. Both come from the same model.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from .models import Event, Timeline
+from .new import slugify
+
+LISTING_PAGE_SIZE = 1000
+"""Events on one page of a kind, place or tag listing; more go on further pages."""
+INDEX_LIMIT = 300
+"""Up to this many events the index holds the whole timeline; beyond it, the years have pages."""
+EXCERPT = 160
+"""Characters of each body kept in the search index."""
+_TAGS = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True, slots=True)
+class Facet:
+    """One value readers can filter by, with its static page and how many events have it."""
+
+    dimension: str
+    """'kind', 'place', 'tag' or 'year'."""
+    value: str
+    label: str
+    path: str
+    """The static page listing its events, e.g. 'places/odesa/'."""
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """One page of a facet's events."""
+
+    facet: Facet
+    events: tuple[Event, ...]
+    page: int
+    pages: int
+    path: str
+
+
+def facet_slug(value: str) -> str:
+    """A path segment for a place or tag: 'Kryvyi Rih' → 'kryvyi-rih'."""
+    return slugify(value) or "other"
+
+
+def facets(timeline: Timeline) -> dict[str, list[Facet]]:
+    """Every kind, place, tag and year with its count, most used first (years in order)."""
+    kinds = Counter(event.kind.key for event in timeline.events)
+    places = Counter(place for event in timeline.events for place in event.places)
+    tags = Counter(tag for event in timeline.events for tag in event.tags)
+    years = Counter(str(event.date.earliest.year) for event in timeline.events if event.date.start)
+    labels = {key: kind.label for key, kind in timeline.config.kinds.items()}
+    return {
+        "kind": [Facet("kind", k, labels[k], f"kinds/{k}/", n) for k, n in kinds.items()],
+        "place": _named("place", "places", _by_count(places)),
+        "tag": _named("tag", "tags", _by_count(tags)),
+        "year": [Facet("year", y, y, f"years/{y}/", n) for y, n in sorted(years.items())],
+    }
+
+
+def _named(dimension: str, folder: str, counted: list[tuple[str, int]]) -> list[Facet]:
+    """Facets with a page each; two values that would share a path ('Odesa', 'odesa') do not."""
+    taken: set[str] = set()
+    result = []
+    for value, count in counted:
+        base = slug = facet_slug(value)
+        number = 2
+        while slug in taken:
+            slug, number = f"{base}-{number}", number + 1
+        taken.add(slug)
+        result.append(Facet(dimension, value, value, f"{folder}/{slug}/", count))
+    return result
+
+
+def _by_count(counts: Counter[str]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def listings(timeline: Timeline, all_facets: dict[str, list[Facet]]) -> list[Listing]:
+    """The static pages of every facet, split into pages of :data:`LISTING_PAGE_SIZE`."""
+    pages = []
+    for dimension, values in all_facets.items():
+        for facet in values:
+            chosen = tuple(e for e in timeline.events if _has(e, dimension, facet.value))
+            count = max(1, -(-len(chosen) // LISTING_PAGE_SIZE))
+            for number in range(1, count + 1):
+                part = chosen[(number - 1) * LISTING_PAGE_SIZE : number * LISTING_PAGE_SIZE]
+                path = facet.path if number == 1 else f"{facet.path}page-{number}/"
+                pages.append(Listing(facet, part, number, count, path))
+    return pages
+
+
+def _has(event: Event, dimension: str, value: str) -> bool:
+    if dimension == "kind":
+        return event.kind.key == value
+    if dimension == "place":
+        return value in event.places
+    if dimension == "tag":
+        return value in event.tags
+    return event.date.start is not None and str(event.date.earliest.year) == value
+
+
+def search_index(timeline: Timeline, all_facets: dict[str, list[Facet]], url: str) -> bytes:
+    """The compact index the filter script reads: one short record per event.
+
+    Places and tags are numbers into shared lists; each record is
+    ``[slug, title, date shown, year, kind, [places], [tags], words to search]``.
+    """
+    places = [facet.value for facet in all_facets["place"]]
+    tags = [facet.value for facet in all_facets["tag"]]
+    place_number = {place: number for number, place in enumerate(places)}
+    tag_number = {tag: number for number, tag in enumerate(tags)}
+    records = []
+    for event in timeline.events:
+        text = " ".join(html.unescape(_TAGS.sub(" ", event.body_html)).split())[:EXCERPT]
+        records.append(
+            [
+                event.slug,
+                event.title,
+                event.date_display,
+                event.date.earliest.year if event.date.start else None,
+                event.kind.key,
+                [place_number[p] for p in event.places],
+                [tag_number[t] for t in event.tags],
+                text,
+            ]
+        )
+    data = {
+        "base": url,
+        "kinds": {key: kind.label for key, kind in timeline.config.kinds.items()},
+        "places": places,
+        "tags": tags,
+        "events": records,
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
