@@ -16,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from dateline.budget import over_budget
 from dateline.builder import Project, build
 from dateline.datasets import PROFILES, import_dataset
 
@@ -46,13 +47,25 @@ def main(dataset: Path, shot: Path | None) -> None:
         result = import_dataset(root, dataset.read_bytes(), str(dataset), PROFILES["airforce"])
         imported = time.perf_counter() - started
         report = build(Project.at(root))
-        size = sum(p.stat().st_size for p in (root / "site").rglob("*") if p.is_file())
+        files = {
+            p.relative_to(root / "site").as_posix(): p.read_bytes()
+            for p in (root / "site").rglob("*")
+            if p.is_file()
+        }
+        size = sum(len(data) for data in files.values())
+        heaviest = max((p for p in files if p.endswith(".html")), key=lambda p: len(files[p]))
         index = (root / "site" / "index.html").stat().st_size
         skipped = len(result.problems)
         count = len(result.written)
         print(f"import: {count:,} entries in {imported:.2f} s ({skipped} rows skipped)")
         print(f"build:  {report.summary()}")
-        print(f"site:   {size / 2**20:.1f} MiB in all, index.html {index / 2**20:.1f} MiB")
+        print(f"site:   {size / 2**20:.1f} MiB in all, index.html {index / 2**10:.0f} KiB")
+        print(f"        heaviest page {heaviest}: {len(files[heaviest]) / 2**10:.0f} KiB")
+        print(f"        search.json: {len(files['search.json']) / 2**10:.0f} KiB")
+        problems = over_budget(files)
+        print(
+            "budget: " + ("; ".join(map(str, problems)) if problems else "every page within budget")
+        )
         if shot is not None:
             screenshot(root / "site", shot)
             print(f"chart:  {shot}")
