@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from .models import Event, Timeline
 from .new import slugify
+from .sources import RESERVED_NAMES
 
 LISTING_PAGE_SIZE = 1000
 """Events on one page of a kind, place or tag listing; more go on further pages."""
@@ -49,8 +50,9 @@ class Listing:
 
 
 def facet_slug(value: str) -> str:
-    """A path segment for a place or tag: 'Kryvyi Rih' → 'kryvyi-rih'."""
-    return slugify(value) or "other"
+    """A path segment for a place or tag: 'Kryvyi Rih' → 'kryvyi-rih' (never a device name)."""
+    slug = slugify(value) or "other"
+    return f"{slug}-place" if slug in RESERVED_NAMES else slug
 
 
 def facets(timeline: Timeline) -> dict[str, list[Facet]]:

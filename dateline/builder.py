@@ -42,9 +42,12 @@ class Project:
         return cls(root, out if out is not None else root / OUTPUT_DIR)
 
     def read(self, relative: str) -> bytes | None:
-        """A project file's bytes, or None when it does not exist."""
+        """A project file's bytes, or None when it does not exist (or vanished meanwhile)."""
         path = self.root / relative
-        return path.read_bytes() if path.is_file() else None
+        try:
+            return path.read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
 
     def entry_files(self) -> list[str]:
         """Every event entry under ``content/``, in a fixed order."""

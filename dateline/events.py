@@ -16,7 +16,7 @@ from .figures import parse_figures
 from .frontmatter import FrontMatterError, parse_document
 from .markdown import render_body
 from .models import Citation, Event, Kind, Quote, Record, Source
-from .sources import SLUG, explain_missing, find_quote, quote_anchor
+from .sources import explain_missing, find_quote, quote_anchor, slug_problem
 
 EVENT_KEYS = (
     "title", "date", "date_basis", "kind", "status", "places", "tags",
@@ -131,9 +131,10 @@ def _parse_event(
 def _slug(path: str, data: dict[str, Any], check: FieldChecker) -> str:
     written = check.text(data, "slug", (), required=False)
     slug = written or PurePosixPath(path).stem
-    if not SLUG.fullmatch(slug):
+    problem = slug_problem(slug)
+    if problem:
         where = "slug" if written else "the file name"
-        message = f"{where} {slug!r} must be lower-case letters and digits joined by '-'"
+        message = f"{where} {slug!r} {problem}"
         if written:
             check.error(("slug",), message)
         else:

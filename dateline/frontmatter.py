@@ -163,8 +163,17 @@ def _explain_yaml_error(error: yaml.MarkedYAMLError, first_line: int) -> FrontMa
     return FrontMatterError(f"invalid YAML: {problem}", position)
 
 
+MAX_ENTRY_BYTES = 2 * 1024 * 1024
+"""An entry larger than this is refused before it is parsed: no event needs more."""
+
+
 def parse_document(raw: bytes) -> Document:
     """Parse a whole entry file into a :class:`Document`."""
+    if len(raw) > MAX_ENTRY_BYTES:
+        raise FrontMatterError(
+            f"the file is {len(raw) / 2**20:.1f} MiB; an entry may be at most "
+            f"{MAX_ENTRY_BYTES // 2**20} MiB (is it really an entry?)"
+        )
     front, body, body_line = split(decode(raw))
     parsed = parse_yaml(front, first_line=2)
     if parsed.value is None:

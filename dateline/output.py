@@ -30,7 +30,8 @@ def write_site(files: Pages, out: Path) -> int:
     """
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+    _remove_abandoned_staging(out)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-{os.getpid()}-", dir=out.parent))
     try:
         for relative, data in files.items():
             target = staging / safe_relative(relative)
@@ -73,6 +74,24 @@ def _remove_empty_parents(folder: Path, out: Path) -> None:
     while folder != out and folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
         folder = folder.parent
+
+
+def _remove_abandoned_staging(out: Path) -> None:
+    """Remove staging folders left by builds that were killed (their process is gone)."""
+    for folder in out.parent.glob(f".{out.name}.staging-*"):
+        pid = folder.name.removeprefix(f".{out.name}.staging-").split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def safe_relative(relative: str) -> Path:

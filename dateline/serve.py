@@ -146,6 +146,8 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
     server: PreviewServer
     server_version = "dateline-preview"
     sys_version = ""
+    timeout = 30
+    """Seconds a client may take to send its request: a slow one cannot hold a thread forever."""
 
     def log_message(self, format: str, *args: Any) -> None:
         """Stay quiet: the terminal is for build problems."""

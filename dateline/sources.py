@@ -22,6 +22,23 @@ SOURCES_FILE = "content/sources.yaml"
 SOURCE_KEYS = ("title", "publisher", "published", "url", "archive", "type")
 SOURCE_TYPES = ("article", "dataset")
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+RESERVED_NAMES = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"{port}{n}" for port in ("com", "lpt") for n in range(1, 10)]
+)
+"""Names Windows will not create as files or folders: no slug or id may be one."""
+
+
+def slug_problem(slug: str) -> str | None:
+    """Why ``slug`` cannot name a page, or None when it can."""
+    if not SLUG.fullmatch(slug):
+        return "must be lower-case letters and digits joined by '-'"
+    if slug in RESERVED_NAMES:
+        return "is a name Windows reserves for a device; choose another"
+    if len(slug) > 120:
+        return "is longer than 120 characters"
+    return None
+
+
 _TYPOGRAPHIC = str.maketrans(
     {
         "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
@@ -163,10 +180,9 @@ def _parse_source(
     source_id: str, value: Any, check: FieldChecker, read_archive: ReadArchive
 ) -> Source | None:
     where = (source_id,)
-    if not SLUG.fullmatch(source_id):
-        check.error(
-            where, f"source id {source_id!r} must be lower-case words joined by '-'", on_key=True
-        )
+    problem = slug_problem(source_id)
+    if problem:
+        check.error(where, f"source id {source_id!r} {problem}", on_key=True)
         return None
     fields = check.mapping(value, where, f"source {source_id!r}")
     if fields is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 import time
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
-from watchdog.observers.api import BaseObserver
+from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
 WATCHED_DIRS = ("content", "templates", "seeds")
@@ -85,18 +86,37 @@ class Debouncer:
 
 
 class _Handler(FileSystemEventHandler):
-    def __init__(self, root: Path, on_change: Callable[[str], None]) -> None:
+    """Passes on relevant changes; watches a watched folder again when it comes back."""
+
+    def __init__(
+        self, root: Path, on_change: Callable[[str], None], observer: BaseObserver
+    ) -> None:
         self.root = root
         self.on_change = on_change
+        self.observer = observer
+        self.watches: dict[str, ObservedWatch] = {}
+
+    def watch(self, folder: Path) -> None:
+        """Watch ``folder`` recursively (again, if it was deleted and made anew)."""
+        old = self.watches.pop(folder.name, None)
+        if old is not None:
+            with contextlib.suppress(KeyError, ValueError):
+                self.observer.unschedule(old)
+        with contextlib.suppress(OSError):  # gone again already: its next creation brings it back
+            self.watches[folder.name] = self.observer.schedule(self, str(folder), recursive=True)
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return
         for path in (event.src_path, getattr(event, "dest_path", "")):
-            if path:
-                change = relevant_change(str(path), self.root)
-                if change is not None:
-                    self.on_change(change)
+            if not path:
+                continue
+            change = relevant_change(str(path), self.root)
+            if change is None:
+                continue
+            if change in WATCHED_DIRS and event.is_directory and Path(str(path)).is_dir():
+                self.watch(self.root / change)
+            self.on_change(change)
 
 
 def start_watching(
@@ -104,10 +124,10 @@ def start_watching(
 ) -> BaseObserver:
     """Watch the content, templates, seeds and configuration (never the output) of ``root``."""
     observer: BaseObserver = PollingObserver(timeout=0.5) if poll else Observer()
-    handler = _Handler(root, on_change)
+    handler = _Handler(root, on_change, observer)
     observer.schedule(handler, str(root), recursive=False)
     for folder in _existing(root, WATCHED_DIRS):
-        observer.schedule(handler, str(folder), recursive=True)
+        handler.watch(folder)
     observer.daemon = True
     observer.start()
     return observer

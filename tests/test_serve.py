@@ -313,3 +313,80 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def test_preview_survives_a_burst_of_saves_and_ends_on_the_final_content(
+    preview: Preview, tmp_path: Path
+) -> None:
+    from dateline.builder import LiveBuilder
+
+    from .test_golden import tree
+
+    entry = preview.project.root / "content" / "events" / "2025-08-15-alaska-summit.md"
+    text = entry.read_text("utf-8")
+    epoch = preview.state.snapshot()["epoch"]
+    deadline = time.monotonic() + 2.0
+    number = 0
+    while time.monotonic() < deadline and number < 200:
+        entry.write_text(
+            text.replace("Trump and Putin met", f"Save {number}: Trump and Putin met"), "utf-8"
+        )
+        number += 1
+        time.sleep(0.01)
+    time.sleep(1.0)  # let the last debounce window close and the rebuild finish
+    preview.state.wait_until_built()
+    assert preview.state.snapshot()["epoch"] > epoch
+    assert f"Save {number - 1}:" in fetch(preview.url + "events/2025-08-15-alaska-summit/")[1]
+    clean = LiveBuilder(Project.at(preview.project.root, tmp_path / "clean"))
+    clean.build()
+    assert tree(preview.project.out) == tree(tmp_path / "clean")
+
+
+def test_preview_survives_the_content_folder_vanishing_and_returning(
+    preview: Preview, tmp_path: Path
+) -> None:
+    import shutil
+
+    content = preview.project.root / "content"
+    shutil.move(content, tmp_path / "content")
+    snapshot = wait_for_epoch(preview, 2)
+    assert snapshot["ok"] is False  # no sources: a clear problem, the old site still served
+    assert fetch(preview.url)[0] == 200
+    shutil.move(tmp_path / "content", content)
+    deadline = time.monotonic() + 10
+    while preview.state.snapshot()["ok"] is not True and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert preview.state.snapshot()["ok"] is True
+    entry = content / "events" / "2025-05-15-istanbul-talks.md"
+    epoch = preview.state.snapshot()["epoch"]
+    entry.write_text(
+        entry.read_text("utf-8").replace("Ukraine–Russia talks", "Talks back"), "utf-8"
+    )
+    assert preview.state.wait_for_epoch_after(epoch, 10), (
+        "changes inside the returned folder are seen"
+    )
+    preview.state.wait_until_built()
+    assert "Talks back" in fetch(preview.url)[1]
+
+
+def test_preview_answers_many_requests_at_once(preview: Preview) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = [
+        "",
+        "sources/",
+        "events/2025-05-15-istanbul-talks/",
+        "no/such/",
+        "assets/style.css",
+    ] * 40
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        statuses = list(pool.map(lambda path: fetch(preview.url + path)[0], paths))
+    assert statuses.count(200) == 160 and statuses.count(404) == 40
+
+
+def test_a_browser_that_hangs_up_mid_stream_harms_nothing(preview: Preview) -> None:
+    for _ in range(5):
+        with socket.create_connection(preview.server.server_address[:2], timeout=5) as connection:
+            connection.sendall(b"GET /__dateline/events HTTP/1.1\r\nHost: x\r\n\r\n")
+            connection.recv(100)
+    assert fetch(preview.url)[0] == 200
