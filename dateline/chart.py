@@ -22,7 +22,7 @@ WIDTH, HEIGHT = 720, 280
 MIN_WIDTH = 640
 TOP, BOTTOM, LEFT, RIGHT = 60, 26, 40, 10
 MAX_BARS = 120
-LABEL_WIDTH = 7.2
+LABEL_WIDTH = 8.6
 """Approximate width of one label character, in drawing units."""
 
 

@@ -103,7 +103,7 @@ def test_registry_problems_are_reported_with_positions() -> None:
         "ok-three:\n  archive: ../outside.txt\n"
     )
     assert found == [
-        "content/sources.yaml:1:1: error: source id 'Bad_Id' must be lower-case words "
+        "content/sources.yaml:1:1: error: source id 'Bad_Id' must be lower-case letters and digits "
         "joined by '-'",
         "content/sources.yaml:4:12: error: archived copy 'seeds/missing.txt' does not exist",
         "content/sources.yaml:5:3: error: unknown key 'ok-one.publishr'; did you mean 'publisher'?",

@@ -84,7 +84,10 @@
         const clear = document.createElement("button");
         clear.type = "button";
         clear.textContent = "Clear filters";
-        clear.addEventListener("click", () => { form.reset(); });
+        clear.addEventListener("click", () => {
+          form.reset();
+          form.elements.q.focus(); // the button goes away with the message: keep the focus near
+        });
         status.append(clear);
       } else status.textContent = `${matched.length} of ${events.length} events match.`;
       if (remember) {
