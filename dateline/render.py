@@ -28,6 +28,9 @@ from .metadata import event_json_ld
 from .models import Event, Source, Timeline
 from .sources import highlight
 
+FEED_ENTRIES = 100
+"""The feed carries the newest events only; readers subscribe to what comes next."""
+
 Pages = dict[str, bytes]
 """Output files by their path inside the site, with forward slashes."""
 
@@ -144,7 +147,7 @@ def render_site(timeline: Timeline, env: jinja2.Environment, assets: Mapping[str
 def publishing_files(timeline: Timeline, env: jinja2.Environment) -> Pages:
     """The feed, the data exports and what hosts read: robots.txt, sitemap, .nojekyll, CNAME."""
     config = timeline.config
-    newest_first = sorted(timeline.events, key=Event.sort_key, reverse=True)
+    newest_first = sorted(timeline.events, key=Event.sort_key, reverse=True)[:FEED_ENTRIES]
     updated = max((e.last_updated for e in timeline.events), default=None)
     feed = env.get_template("feed.xml").render(
         site=config,
