@@ -114,6 +114,7 @@ def write_project(count: int, root: Path, seed: int = 7) -> Path:
         cited = rng.sample(sorted(archives), k=min(len(archives), rng.randint(*SOURCES_PER_EVENT)))
         lines = [
             "---",
+            f"id: {slug}",
             f"title: {sentence(rng, rng.randint(5, 11))[:-1]}",
             f"date: {when}",
             *([f"date_basis: {basis}"] if basis else []),
