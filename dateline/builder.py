@@ -116,7 +116,9 @@ def load_timeline(
         paths = project.entry_files()
         cache.forget_missing(set(paths))
         for path in paths:
-            raw = project.read(path) or b""
+            raw = project.read(path)
+            if raw is None:
+                continue  # deleted or renamed since the folder was listed: gone, not broken
             event = cache.parse(
                 path,
                 raw,
