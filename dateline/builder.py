@@ -17,7 +17,7 @@ from .events import parse_event
 from .links import check_links
 from .models import Event, Source, Timeline
 from .output import update_site, write_site
-from .render import Pages, make_environment, render_site
+from .render import PageMemo, Pages, make_environment, render_site
 from .sources import SOURCES_FILE, parse_sources
 from .timeline import build_timeline
 
@@ -55,6 +55,16 @@ class Project:
         return sorted(
             p.relative_to(self.root).as_posix() for p in content.rglob("*.md") if p.is_file()
         )
+
+    def templates_fingerprint(self) -> str:
+        """Changes whenever a template or static file does (by name, size and time)."""
+        folder = self.root / TEMPLATES_DIR
+        stats = sorted(
+            (p.relative_to(folder).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
+            for p in folder.rglob("*")
+            if p.is_file()
+        )
+        return hashlib.sha256(repr(stats).encode()).hexdigest()
 
     def assets(self) -> dict[str, bytes]:
         """The static files shipped with the templates, as ``assets/...`` output paths."""
@@ -140,9 +150,12 @@ def load_timeline(
     return timeline, warnings, len(events) - len(published)
 
 
-def render(project: Project, timeline: Timeline) -> Pages:
+def render(project: Project, timeline: Timeline, memo: PageMemo | None = None) -> Pages:
     """Render every page and asset of the site, and check the links editors wrote in bodies."""
-    pages = render_site(timeline, make_environment(project.root / TEMPLATES_DIR), project.assets())
+    if memo is not None:
+        memo.templates = project.templates_fingerprint()
+    environment = make_environment(project.root / TEMPLATES_DIR)
+    pages = render_site(timeline, environment, project.assets(), memo)
     diagnostics = Diagnostics()
     check_links(timeline.events, pages, diagnostics)
     if diagnostics.errors:
@@ -228,6 +241,8 @@ class LiveBuilder:
         self.cache = EntryCache()
         self.pages: Pages = {}
         """What the last good build wrote, to write only what changes."""
+        self.memo = PageMemo()
+        """Event pages kept between rebuilds, to render only those that change."""
 
     def base_path(self) -> str:
         """The path the preview is served under: the configured one, or '/'."""
@@ -244,7 +259,7 @@ class LiveBuilder:
             timeline, warnings, drafts = load_timeline(
                 self.project, self.base_url, include_drafts=True, cache=self.cache
             )
-            pages = render(self.project, timeline)
+            pages = render(self.project, timeline, self.memo)
             written = update_site(pages, self.project.out, self.pages)
             self.pages = pages
         except ContentError as error:

@@ -6,6 +6,7 @@ import hashlib
 import traceback
 from collections import defaultdict
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -56,8 +57,28 @@ def url_for(base_path: str) -> Callable[[str], str]:
     return url
 
 
-def render_site(timeline: Timeline, env: jinja2.Environment, assets: Mapping[str, bytes]) -> Pages:
-    """Every page and asset of the site, keyed by output path."""
+@dataclass(slots=True)
+class PageMemo:
+    """Event pages rendered by an earlier build, reused while nothing they show has changed.
+
+    ``templates`` fingerprints the template files: when it differs, nothing is reused.
+    """
+
+    templates: str = ""
+    pages: dict[str, tuple[object, bytes]] = field(default_factory=dict)
+
+
+def render_site(
+    timeline: Timeline,
+    env: jinja2.Environment,
+    assets: Mapping[str, bytes],
+    memo: PageMemo | None = None,
+) -> Pages:
+    """Every page and asset of the site, keyed by output path.
+
+    With a ``memo``, an event page is rendered again only when the event, its neighbours, its
+    sources, the site's settings, the assets or the templates changed.
+    """
     url = url_for(timeline.config.base_path)
     files: Pages = dict(assets)
     files["assets/kinds.css"] = env.get_template("kinds.css").render(site=timeline.config).encode()
@@ -111,9 +132,21 @@ def render_site(timeline: Timeline, env: jinja2.Environment, assets: Mapping[str
         facets=all_facets,
         complete=len(timeline.events) <= INDEX_LIMIT,
     )
+    styles = tuple(sorted((p, v) for p, v in versions.items() if p.startswith("assets/")))
+    shared = (timeline.config, styles, memo.templates if memo else "")
+    kept: dict[str, tuple[object, bytes]] = {}
+
+    def remembered(path: str, key: object, make: Callable[[], bytes]) -> None:
+        """Render ``path`` unless the memo holds it for the same inputs (``key``)."""
+        held = memo.pages.get(path) if memo is not None else None
+        files[path] = held[1] if held is not None and held[0] == key else make()
+        kept[path] = (key, files[path])
+
     for listing in listings(timeline, all_facets):
-        files[f"{listing.path}index.html"] = page(
-            "listing.html", listing.path, page="listing", listing=listing
+        remembered(
+            f"{listing.path}index.html",
+            (listing, shared),
+            partial(page, "listing.html", listing.path, page="listing", listing=listing),
         )
     for dimension, folder in (("place", "places/"), ("tag", "tags/")):
         files[f"{folder}index.html"] = page(
@@ -123,23 +156,38 @@ def render_site(timeline: Timeline, env: jinja2.Environment, assets: Mapping[str
     files["404.html"] = page("404.html", "404.html", page="404")
     events = timeline.events
     for index, event in enumerate(events):
-        files[f"events/{event.slug}/index.html"] = page(
-            "event.html",
-            f"events/{event.slug}/",
-            page="event",
-            event=event,
-            previous=events[index - 1] if index > 0 else None,
-            next=events[index + 1] if index + 1 < len(events) else None,
+        previous = events[index - 1] if index > 0 else None
+        following = events[index + 1] if index + 1 < len(events) else None
+        cited = tuple(timeline.sources[c.source_id] for c in event.citations)
+        remembered(
+            f"events/{event.slug}/index.html",
+            (event, previous, following, cited, shared),
+            partial(
+                page,
+                "event.html",
+                f"events/{event.slug}/",
+                page="event",
+                event=event,
+                previous=previous,
+                next=following,
+            ),
         )
     for source in timeline.sources.values():
-        files[f"sources/{source.id}/index.html"] = page(
-            "source.html",
-            f"sources/{source.id}/",
-            page="source",
-            source=source,
-            citing_events=timeline.citing[source.id],
-            paragraphs=highlighted_paragraphs(source, timeline.citing[source.id]),
+        citing = timeline.citing[source.id]
+        remembered(
+            f"sources/{source.id}/index.html",
+            (source, citing, shared),
+            lambda source=source, citing=citing: page(  # type: ignore[misc]
+                "source.html",
+                f"sources/{source.id}/",
+                page="source",
+                source=source,
+                citing_events=citing,
+                paragraphs=highlighted_paragraphs(source, citing),
+            ),
         )
+    if memo is not None:
+        memo.pages = kept
     files.update(publishing_files(timeline, env))
     return dict(sorted(files.items()))
 
