@@ -84,6 +84,20 @@ class BuildReport:
     seconds: float = 0.0
     warnings: list[Diagnostic] = field(default_factory=list)
 
+    @classmethod
+    def of(
+        cls, timeline: Timeline, warnings: list[Diagnostic], drafts: int, files: int, started: float
+    ) -> BuildReport:
+        """The report of a build that began at ``started`` (a ``perf_counter`` reading)."""
+        return cls(
+            events=len(timeline.events),
+            drafts=drafts,
+            sources=len(timeline.sources),
+            files=files,
+            seconds=time.perf_counter() - started,
+            warnings=warnings,
+        )
+
     def summary(self) -> str:
         """One line: events, sources, files written, time."""
         drafts = (
@@ -169,14 +183,7 @@ def build(project: Project, base_url: str | None = None) -> BuildReport:
     timeline, warnings, drafts = load_timeline(project, base_url)
     pages = render(project, timeline)
     written = write_site(pages, project.out)
-    return BuildReport(
-        events=len(timeline.events),
-        drafts=drafts,
-        sources=len(timeline.sources),
-        files=written,
-        seconds=time.perf_counter() - started,
-        warnings=warnings,
-    )
+    return BuildReport.of(timeline, warnings, drafts, written, started)
 
 
 def check(project: Project) -> BuildReport:
@@ -184,13 +191,7 @@ def check(project: Project) -> BuildReport:
     started = time.perf_counter()
     timeline, warnings, drafts = load_timeline(project)
     render(project, timeline)
-    return BuildReport(
-        events=len(timeline.events),
-        drafts=drafts,
-        sources=len(timeline.sources),
-        seconds=time.perf_counter() - started,
-        warnings=warnings,
-    )
+    return BuildReport.of(timeline, warnings, drafts, 0, started)
 
 
 def _warn_unused_sources(
@@ -267,14 +268,7 @@ class LiveBuilder:
         except Exception as error:  # the preview must survive anything a build can throw
             message = f"internal error: {type(error).__name__}: {error}"
             return None, [Diagnostic("(build)", 1, 1, message)]
-        report = BuildReport(
-            events=len(timeline.events),
-            drafts=drafts,
-            sources=len(timeline.sources),
-            files=written,
-            seconds=time.perf_counter() - started,
-            warnings=warnings,
-        )
+        report = BuildReport.of(timeline, warnings, drafts, written, started)
         return report, warnings
 
     def changed_slug(self, changes: set[str]) -> str | None:
