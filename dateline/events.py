@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import replace
@@ -178,7 +179,11 @@ def _kind(data: dict[str, Any], kinds: Mapping[str, Kind], check: FieldChecker) 
     if key is None:
         return None
     if key not in kinds:
-        check.error(("kind",), f"unknown kind {key!r}; the site's kinds are: {', '.join(kinds)}")
+        close = difflib.get_close_matches(key, list(kinds), n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        check.error(
+            ("kind",), f"unknown kind {key!r}; {hint}the site's kinds are: {', '.join(kinds)}"
+        )
         return None
     return kinds[key]
 
