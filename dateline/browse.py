@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from .models import Event, Timeline
@@ -90,26 +90,30 @@ def _by_count(counts: Counter[str]) -> list[tuple[str, int]]:
 
 def listings(timeline: Timeline, all_facets: dict[str, list[Facet]]) -> list[Listing]:
     """The static pages of every facet, split into pages of :data:`LISTING_PAGE_SIZE`."""
+    chosen: dict[tuple[str, str], list[Event]] = defaultdict(list)
+    for event in timeline.events:  # one pass over the events, whatever the number of facets
+        for dimension, value in _facet_values(event):
+            chosen[(dimension, value)].append(event)
     pages = []
     for dimension, values in all_facets.items():
         for facet in values:
-            chosen = tuple(e for e in timeline.events if _has(e, dimension, facet.value))
-            count = max(1, -(-len(chosen) // LISTING_PAGE_SIZE))
+            events = chosen[(dimension, facet.value)]
+            count = max(1, -(-len(events) // LISTING_PAGE_SIZE))
             for number in range(1, count + 1):
-                part = chosen[(number - 1) * LISTING_PAGE_SIZE : number * LISTING_PAGE_SIZE]
+                part = tuple(events[(number - 1) * LISTING_PAGE_SIZE : number * LISTING_PAGE_SIZE])
                 path = facet.path if number == 1 else f"{facet.path}page-{number}/"
                 pages.append(Listing(facet, part, number, count, path))
     return pages
 
 
-def _has(event: Event, dimension: str, value: str) -> bool:
-    if dimension == "kind":
-        return event.kind.key == value
-    if dimension == "place":
-        return value in event.places
-    if dimension == "tag":
-        return value in event.tags
-    return event.date.start is not None and str(event.date.earliest.year) == value
+def _facet_values(event: Event) -> list[tuple[str, str]]:
+    """Every (dimension, value) an event can be found under."""
+    values = [("kind", event.kind.key)]
+    values += [("place", place) for place in event.places]
+    values += [("tag", tag) for tag in event.tags]
+    if event.date.start is not None:
+        values.append(("year", str(event.date.earliest.year)))
+    return values
 
 
 def search_index(timeline: Timeline, all_facets: dict[str, list[Facet]], url: str) -> bytes:

@@ -15,7 +15,7 @@ from .config import CONFIG_FILE, parse_config, with_slash
 from .diagnostics import ContentError, Diagnostic, Diagnostics, Position
 from .events import parse_event
 from .links import check_links
-from .models import Event, Source, Timeline
+from .models import Event, SiteConfig, Source, Timeline
 from .output import update_site, write_site
 from .render import PageMemo, Pages, make_environment, render_site
 from .sources import SOURCES_FILE, parse_sources
@@ -111,6 +111,15 @@ class BuildReport:
         )
 
 
+def read_config(project: Project, diagnostics: Diagnostics) -> SiteConfig | None:
+    """The project's ``dateline.yaml``, or None with its problems recorded."""
+    raw = project.read(CONFIG_FILE)
+    if raw is None:
+        diagnostics.error(CONFIG_FILE, Position(), "the site configuration is missing")
+        return None
+    return parse_config(raw, CONFIG_FILE, diagnostics)
+
+
 def load_timeline(
     project: Project,
     base_url: str | None = None,
@@ -123,12 +132,7 @@ def load_timeline(
     Raises :class:`ContentError` with every problem when anything is wrong.
     """
     diagnostics = Diagnostics()
-    raw_config = project.read(CONFIG_FILE)
-    config = None
-    if raw_config is None:
-        diagnostics.error(CONFIG_FILE, Position(), "the site configuration is missing")
-    else:
-        config = parse_config(raw_config, CONFIG_FILE, diagnostics)
+    config = read_config(project, diagnostics)
     sources = parse_sources(project.read(SOURCES_FILE), project.read, diagnostics)
     events: list[Event] = []
     if config is not None and base_url is not None:
@@ -249,8 +253,7 @@ class LiveBuilder:
         """The path the preview is served under: the configured one, or '/'."""
         if self.base_url is not None:
             return urlsplit(with_slash(self.base_url)).path
-        raw = self.project.read(CONFIG_FILE)
-        config = parse_config(raw, CONFIG_FILE, Diagnostics()) if raw is not None else None
+        config = read_config(self.project, Diagnostics())
         return config.base_path if config is not None else "/"
 
     def build(self) -> tuple[BuildReport | None, list[Diagnostic]]:

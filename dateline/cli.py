@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .builder import BuildReport, Project, build, check
-from .config import CONFIG_FILE, parse_config
+from .builder import BuildReport, Project, build, check, read_config
+from .config import CONFIG_FILE
 from .datasets import PROFILES, import_dataset, profile_names
 from .dates import DateError, parse_date
 from .diagnostics import ContentError, Diagnostic, Diagnostics
@@ -245,9 +245,8 @@ def _serve(root: Path, options: argparse.Namespace) -> int:
 
 def _config(root: Path) -> SiteConfig | None:
     """The project's configuration, or None after printing why it cannot be used."""
-    raw = (root / CONFIG_FILE).read_bytes() if (root / CONFIG_FILE).is_file() else None
     diagnostics = Diagnostics()
-    config = parse_config(raw, CONFIG_FILE, diagnostics) if raw is not None else None
+    config = read_config(Project.at(root), diagnostics)
     if config is None:
         _print_problems(diagnostics.sorted())
         print(

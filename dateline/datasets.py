@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 import csv
 import io
-import json
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -25,7 +24,7 @@ import yaml
 
 from .diagnostics import Diagnostic
 from .figures import FIGURES
-from .frontmatter import FrontMatterError, decode, parse_document
+from .frontmatter import FrontMatterError, decode, parse_document, yaml_string
 from .gazetteer import find_places
 from .sources import SOURCES_FILE
 
@@ -243,11 +242,11 @@ def _attack_entry(start: datetime, end: datetime, rows: list[AttackRow], source_
     lines = [
         "---",
         f"id: {slug}",
-        f"title: {json.dumps(title)}",
+        f"title: {yaml_string(title)}",
         f"date: {when}",
-        f"date_basis: {json.dumps(basis, ensure_ascii=False)}",
+        f"date_basis: {yaml_string(basis)}",
         "kind: strike",
-        f"places: [{', '.join(json.dumps(p, ensure_ascii=False) for p in places)}]",
+        f"places: [{', '.join(yaml_string(p) for p in places)}]",
         "tags: [air force data]",
     ]
     if totals:
@@ -258,7 +257,7 @@ def _attack_entry(start: datetime, end: datetime, rows: list[AttackRow], source_
         record = (
             f"{row.model}: {_amount(row.launched)} launched, {_amount(row.destroyed)} destroyed"
         )
-        lines.append(f"      - text: {json.dumps(record, ensure_ascii=False)}")
+        lines.append(f"      - text: {yaml_string(record)}")
         if row.post:
             lines.append(f"        url: https://www.facebook.com/{row.post.lstrip('/')}")
     lines += [

@@ -23,7 +23,7 @@ EVENT_KEYS = (
     "title", "date", "date_basis", "kind", "status", "places", "tags",
     "figures", "sources", "slug", "draft", "id", "updated", "generated_by",
 )  # fmt: skip
-_EVENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~:/-]{0,199}")
+EVENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~:/-]{0,199}")
 CITATION_KEYS = ("id", "quotes", "records")
 RECORD_KEYS = ("text", "url")
 STATUSES = ("reported", "scheduled")
@@ -96,7 +96,7 @@ def _parse_event(
     event_id = check.text(data, "id", (), required=False)
     if event_id is None:
         check.warning((), f"add 'id: {slug}' so feed readers keep this event when it is renamed")
-    elif not _EVENT_ID.fullmatch(event_id):
+    elif not EVENT_ID.fullmatch(event_id):
         check.error(("id",), "id must be letters, digits and . _ ~ : / - (and not too long)")
     updated = _updated(data, check)
     places = check.text_list(data, "places", ())

@@ -6,6 +6,7 @@ and very deep nesting are errors, reported with their line and column.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -250,3 +251,8 @@ class _Builder:
 
 def _position(mark: Any, first_line: int) -> Position:
     return Position(mark.line + first_line, mark.column + 1)
+
+
+def yaml_string(text: str) -> str:
+    """``text`` as a double-quoted YAML scalar, whatever it holds (JSON's escapes are YAML's)."""
+    return json.dumps(text, ensure_ascii=False)

@@ -8,7 +8,6 @@ came from. Nothing existing is ever overwritten.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,7 +16,7 @@ import yaml
 
 from .extract import Findings, read_article
 from .figures import FIGURES
-from .frontmatter import FrontMatterError, decode, parse_document
+from .frontmatter import FrontMatterError, decode, parse_document, yaml_string
 from .gazetteer import find_places
 from .new import slugify
 from .sources import SLUG, SOURCES_FILE
@@ -185,10 +184,10 @@ def draft_entry(
         if sentence_text not in quotes:
             quotes.append(sentence_text)
 
-    lines = ["---", "id: __SLUG__", f"title: {_string(findings.headline)}"]
+    lines = ["---", "id: __SLUG__", f"title: {yaml_string(findings.headline)}"]
     if findings.dates:
         best = findings.dates[0]
-        lines += [f"date: {best.edtf}", f"date_basis: {_string(best.basis)}"]
+        lines += [f"date: {best.edtf}", f"date_basis: {yaml_string(best.basis)}"]
         if best.sentence:
             cite(best.sentence.text)
         shown = {best.edtf}
@@ -208,7 +207,7 @@ def draft_entry(
     lines.append(f"kind: {findings.kind}  # guessed from {_comment(findings.kind_evidence)}")
     hit = [place.name for place in findings.places_hit]
     lines.append(
-        f"places: [{', '.join(_string(p) for p in hit)}]"
+        f"places: [{', '.join(yaml_string(p) for p in hit)}]"
         "  # named where the article reports damage or casualties"
     )
     for place in findings.places_hit:
@@ -236,7 +235,7 @@ def draft_entry(
             findings.sentences[1].text if len(findings.sentences) > 1 else findings.headline
         )
     lines += ["sources:", f"  - id: {source_id}", "    quotes:"]
-    lines += [f"      - {_string(quote)}" for quote in quotes]
+    lines += [f"      - {yaml_string(quote)}" for quote in quotes]
     lines += [
         f"generated_by: {GENERATED_BY}",
         "draft: true  # confirm every field, then remove this line",
@@ -248,11 +247,6 @@ def draft_entry(
         body += ["", "Diplomatic milestones the article mentions:", ""]
         body += [f"- [{milestone.title}](/events/{milestone.slug}/)" for milestone, _ in linked]
     return "\n".join(lines + body) + "\n", notes
-
-
-def _string(text: str) -> str:
-    """A YAML double-quoted string (JSON's escaping is valid YAML)."""
-    return json.dumps(text, ensure_ascii=False)
 
 
 def _comment(text: str) -> str:

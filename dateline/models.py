@@ -51,6 +51,10 @@ class SiteConfig:
         """True when ``base_url`` names a host, so that feeds and sitemaps can link absolutely."""
         return bool(urlsplit(self.base_url).netloc)
 
+    def path(self, path: str = "") -> str:
+        """A site-relative path as a link from the root of the host, under the base path."""
+        return self.base_path + path.lstrip("/")
+
     def url(self, path: str = "") -> str:
         """A site-relative path as a link: absolute when the host is known, else from the root."""
         base = self.base_url if self.absolute else self.base_path

@@ -7,6 +7,7 @@ import unicodedata
 from pathlib import Path
 
 from .dates import DateError, parse_date
+from .frontmatter import yaml_string
 from .models import Kind
 
 MAX_SLUG_WORDS = 8
@@ -48,7 +49,7 @@ def skeleton(title: str, date_text: str, kind: str, kinds: dict[str, Kind], slug
     return (
         "---\n"
         f"id: {slug}  # the event's permanent id in feeds: never change it\n"
-        f"title: {_yaml_string(title)}\n"
+        f"title: {yaml_string(title)}\n"
         "# EDTF: 2025-09-07, 2025-09 (month), 2024-02~ (about), 2025-03-23? (uncertain),\n"
         "# 2025-09-06/2025-09-07 (a night), 2023-07/.. (after July 2023)\n"
         f"date: {date_text}\n"  # parsed as EDTF above, so plain YAML needs no quotes
@@ -95,9 +96,3 @@ def create_entry(
     except FileExistsError:
         raise NewEntryError(f"{path} already exists; edit it, or choose another title") from None
     return path
-
-
-def _yaml_string(text: str) -> str:
-    """A double-quoted YAML string, safe whatever the text holds."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'

@@ -48,15 +48,6 @@ def make_environment(templates: Path) -> jinja2.Environment:
     )
 
 
-def url_for(base_path: str) -> Callable[[str], str]:
-    """The one URL helper: a site-relative path becomes a link under the base path."""
-
-    def url(path: str) -> str:
-        return base_path + path.lstrip("/")
-
-    return url
-
-
 @dataclass(slots=True)
 class PageMemo:
     """Event pages rendered by an earlier build, reused while nothing they show has changed.
@@ -79,7 +70,7 @@ def render_site(
     With a ``memo``, an event page is rendered again only when the event, its neighbours, its
     sources, the site's settings, the assets or the templates changed.
     """
-    url = url_for(timeline.config.base_path)
+    url = timeline.config.path
     files: Pages = dict(assets)
     files["assets/kinds.css"] = env.get_template("kinds.css").render(site=timeline.config).encode()
     all_facets = facets(timeline)

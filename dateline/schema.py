@@ -12,16 +12,16 @@ from typing import Any
 
 from .config import KIND_KEYS, SITE_KEYS, SYMBOLS
 from .dates import Precision
-from .events import CITATION_KEYS, EVENT_KEYS, STATUSES
+from .events import CITATION_KEYS, EVENT_ID, EVENT_KEYS, STATUSES
 from .figures import FIGURE_KEYS, FIGURES, QUALIFIERS, VAGUE_WORDS
 from .models import SiteConfig
-from .sources import SOURCE_KEYS
+from .sources import SLUG, SOURCE_KEYS
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 SCHEMA_DIR = "schemas"
 _PART = r"\d\d(\d\d|\dX|XX)(-(0[1-9]|1[0-2]|XX)(-(0[1-9]|[12]\d|3[01]|XX))?)?[?~%]?"
 EDTF_PATTERN = rf"^({_PART}|({_PART}|\.\.)?/({_PART}|\.\.)?)$"
-SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+SLUG_PATTERN = f"^{SLUG.pattern}$"
 _TEXT = {"type": "string", "minLength": 1}
 _NAMES = {
     "oneOf": [
@@ -127,7 +127,7 @@ def _event_properties(config: SiteConfig) -> dict[str, Any]:
         "draft": {"type": "boolean"},
         "id": {
             "type": "string",
-            "pattern": "^[A-Za-z0-9][A-Za-z0-9._~:/-]{0,199}$",
+            "pattern": f"^{EVENT_ID.pattern}$",
             "description": "the event's permanent id in feeds: set once, never changed",
         },
         "updated": {
