@@ -12,6 +12,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from .exports import PieceOf, fresh
 from .models import Event, Timeline
 from .new import slugify
 from .sources import RESERVED_NAMES
@@ -106,6 +107,11 @@ def listings(timeline: Timeline, all_facets: dict[str, list[Facet]]) -> list[Lis
     return pages
 
 
+def _excerpt(event: Event) -> str:
+    """The start of the body as plain words, for the search index."""
+    return " ".join(html.unescape(_TAGS.sub(" ", event.body_html)).split())[:EXCERPT]
+
+
 def _facet_values(event: Event) -> list[tuple[str, str]]:
     """Every (dimension, value) an event can be found under."""
     values = [("kind", event.kind.key)]
@@ -116,7 +122,9 @@ def _facet_values(event: Event) -> list[tuple[str, str]]:
     return values
 
 
-def search_index(timeline: Timeline, all_facets: dict[str, list[Facet]], url: str) -> bytes:
+def search_index(
+    timeline: Timeline, all_facets: dict[str, list[Facet]], url: str, piece: PieceOf = fresh
+) -> bytes:
     """The compact index the filter script reads: one short record per event.
 
     Places and tags are numbers into shared lists; each record is
@@ -128,7 +136,7 @@ def search_index(timeline: Timeline, all_facets: dict[str, list[Facet]], url: st
     tag_number = {tag: number for number, tag in enumerate(tags)}
     records = []
     for event in timeline.events:
-        text = " ".join(html.unescape(_TAGS.sub(" ", event.body_html)).split())[:EXCERPT]
+        text = piece("excerpt", event, _excerpt)
         records.append(
             [
                 event.slug,

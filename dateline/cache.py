@@ -1,10 +1,11 @@
-"""Parsed entries kept between builds, so that a rebuild after one edit parses one file."""
+"""What is kept between builds: parsed entries, and each event's pieces of the shared files."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from .diagnostics import Diagnostic, Diagnostics
 from .models import Event
@@ -47,3 +48,45 @@ class EntryCache:
         """Drop entries whose files are gone."""
         for path in set(self.entries) - paths:
             del self.entries[path]
+
+
+Piece = TypeVar("Piece")
+
+
+@dataclass(slots=True)
+class EventMemo:
+    """Per-event pieces of the shared files (a line of events.json, a row of events.csv, ...).
+
+    The entry cache hands back the very same :class:`Event` object while an entry is unchanged,
+    so identity is an exact and cheap test. A piece also depends on the site's settings and
+    sources: :meth:`begin` forgets everything when they change. Pieces not used by a build are
+    dropped when it ends, so the memo never outgrows the timeline.
+    """
+
+    context: object = None
+    held: dict[tuple[str, int], tuple[Event, Any]] = field(default_factory=dict)
+    fresh: dict[tuple[str, int], tuple[Event, Any]] = field(default_factory=dict)
+
+    def begin(self, context: object) -> None:
+        """Start a build whose pieces depend on ``context`` (compared by equality)."""
+        if context != self.context:
+            self.held.clear()
+            self.context = context
+        self.fresh = {}
+
+    def end(self) -> None:
+        """Finish a build: keep only what it used."""
+        self.held, self.fresh = self.fresh, {}
+
+    def piece(self, name: str, event: Event, make: Callable[[Event], Piece]) -> Piece:
+        """``make(event)``, from the memo when this event object was seen before.
+
+        ``name`` tells the kinds of piece apart: one name, one ``make``.
+        """
+        key = (name, id(event))
+        found = self.fresh.get(key) or self.held.get(key)
+        if found is None or found[0] is not event:
+            found = (event, make(event))
+        self.fresh[key] = found
+        value: Piece = found[1]
+        return value

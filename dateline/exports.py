@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable
 from datetime import date as Day
 from datetime import timedelta
 from typing import Any
@@ -22,7 +23,14 @@ from .markdown import shift_headings
 from .models import Event, Source, Timeline
 
 EXPORT_VERSION = 1
+PieceOf = Callable[[str, Event, Callable[[Event], str]], str]
+"""Gives one event's piece of a file: ``piece(name, event, make)``, possibly remembered."""
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def fresh(name: str, event: Event, make: Callable[[Event], str]) -> str:
+    """Every piece made anew: for a single build, where nothing can be reused."""
+    return make(event)
 
 
 def event_url(timeline: Timeline, event: Event) -> str:
@@ -38,16 +46,44 @@ def source_url(timeline: Timeline, source: Source, anchor: str = "") -> str:
 # --- events.json -------------------------------------------------------------------------------
 
 
-def events_json(timeline: Timeline) -> bytes:
+def events_json(timeline: Timeline, piece: PieceOf = fresh) -> bytes:
     """Every event with all its fields, and every source (see schemas/events-json.schema.json)."""
-    data = {
+
+    def record(event: Event) -> str:
+        return compact_json(_event_data(timeline, event))
+
+    head = {
         "version": EXPORT_VERSION,
         "title": timeline.config.title,
         "url": timeline.config.url(),
-        "events": [_event_data(timeline, event) for event in timeline.events],
-        "sources": [_source_data(timeline, source) for source in timeline.sources.values()],
     }
-    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return json_document(
+        head,
+        {
+            "events": [piece("events.json", event, record) for event in timeline.events],
+            "sources": [
+                compact_json(_source_data(timeline, source)) for source in timeline.sources.values()
+            ],
+        },
+    )
+
+
+def compact_json(value: object) -> str:
+    """``value`` as JSON on one line, non-ASCII text as it is."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def json_document(head: dict[str, Any], lists: dict[str, list[str]]) -> bytes:
+    """A JSON object: the ``head`` members, then lists of records given as JSON, one per line.
+
+    Compact, fast (the C encoder does the work), and diffable: a change to one event changes
+    one line of the file.
+    """
+    members = [f"{compact_json(key)}:{compact_json(value)}" for key, value in head.items()]
+    for key, rows in lists.items():
+        inner = "\n" + ",\n".join(rows) + "\n" if rows else ""
+        members.append(f"{compact_json(key)}:[{inner}]")
+    return ("{\n" + ",\n".join(members) + "\n}\n").encode("utf-8")
 
 
 def _event_data(timeline: Timeline, event: Event) -> dict[str, Any]:
@@ -146,14 +182,20 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
-def events_csv(timeline: Timeline) -> bytes:
+def events_csv(timeline: Timeline, piece: PieceOf = fresh) -> bytes:
     """One row per event, flat, for spreadsheets; no cell can start a formula."""
+
+    def row(event: Event) -> str:
+        return _csv_line([_cell(value) for value in _csv_row(timeline, event)])
+
+    rows = [piece("events.csv", event, row) for event in timeline.events]
+    return (_csv_line(list(CSV_COLUMNS)) + "".join(rows)).encode("utf-8")
+
+
+def _csv_line(cells: list[str]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for event in timeline.events:
-        writer.writerow([_cell(value) for value in _csv_row(timeline, event)])
-    return buffer.getvalue().encode("utf-8")
+    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+    return buffer.getvalue()
 
 
 def _csv_row(timeline: Timeline, event: Event) -> list[object]:
@@ -202,16 +244,18 @@ def _cell(value: object) -> str:
 # --- timeline.json (TimelineJS3) ---------------------------------------------------------------
 
 
-def timelinejs(timeline: Timeline) -> bytes:
+def timelinejs(timeline: Timeline, piece: PieceOf = fresh) -> bytes:
     """The timeline in Knight Lab TimelineJS3's JSON format."""
     config = timeline.config
-    data = {
-        "title": {
-            "text": {"headline": str(escape(config.title)), "text": str(escape(config.description))}
-        },
-        "events": [_slide(timeline, event) for event in timeline.events],
-    }
-    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+    def slide(event: Event) -> str:
+        return compact_json(_slide(timeline, event))
+
+    title = {"headline": str(escape(config.title)), "text": str(escape(config.description))}
+    return json_document(
+        {"title": {"text": title}},
+        {"events": [piece("timeline.json", event, slide) for event in timeline.events]},
+    )
 
 
 def _slide(timeline: Timeline, event: Event) -> dict[str, Any]:
@@ -265,37 +309,45 @@ def portable_html(timeline: Timeline, html: str) -> str:
 # --- events.ics --------------------------------------------------------------------------------
 
 
-def events_ics(timeline: Timeline) -> bytes:
+def events_ics(timeline: Timeline, piece: PieceOf = fresh) -> bytes:
     """Events known to the day, as an iCalendar file; scheduled meetings are marked tentative."""
     host = re.sub(
         r"[^A-Za-z0-9.-]", "", timeline.config.id_prefix.split(",")[0].removeprefix("tag:")
     )
-    lines = [
+    head = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         "PRODID:-//dateline//timeline//EN",
         "CALSCALE:GREGORIAN",
         f"X-WR-CALNAME:{_ics_text(timeline.config.title)}",
     ]
-    for event in timeline.events:
+
+    def vevent(event: Event) -> str:
         date = event.date
         if not _known_to_the_day(date):
-            continue
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{_ics_text(event.id)}@{host or 'dateline'}",
-            f"DTSTAMP:{event.last_updated.strftime('%Y%m%d')}T000000Z",
-            f"DTSTART;VALUE=DATE:{date.earliest.strftime('%Y%m%d')}",
-            f"DTEND;VALUE=DATE:{(date.latest + timedelta(days=1)).strftime('%Y%m%d')}",
-            f"SUMMARY:{_ics_text(event.title)}",
-            f"DESCRIPTION:{_ics_text(event.date_display + '. ' + ', '.join(event.places))}",
-            f"CATEGORIES:{_ics_text(event.kind.label)}",
-            f"STATUS:{'TENTATIVE' if event.status == 'scheduled' else 'CONFIRMED'}",
-            *([f"URL:{event_url(timeline, event)}"] if timeline.config.absolute else []),
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "".join(_fold(line) + "\r\n" for line in lines).encode("utf-8")
+            return ""
+        return _ics_lines(
+            [
+                "BEGIN:VEVENT",
+                f"UID:{_ics_text(event.id)}@{host or 'dateline'}",
+                f"DTSTAMP:{event.last_updated.strftime('%Y%m%d')}T000000Z",
+                f"DTSTART;VALUE=DATE:{date.earliest.strftime('%Y%m%d')}",
+                f"DTEND;VALUE=DATE:{(date.latest + timedelta(days=1)).strftime('%Y%m%d')}",
+                f"SUMMARY:{_ics_text(event.title)}",
+                f"DESCRIPTION:{_ics_text(event.date_display + '. ' + ', '.join(event.places))}",
+                f"CATEGORIES:{_ics_text(event.kind.label)}",
+                f"STATUS:{'TENTATIVE' if event.status == 'scheduled' else 'CONFIRMED'}",
+                *([f"URL:{event_url(timeline, event)}"] if timeline.config.absolute else []),
+                "END:VEVENT",
+            ]
+        )
+
+    events = "".join(piece("events.ics", event, vevent) for event in timeline.events)
+    return (_ics_lines(head) + events + _ics_lines(["END:VCALENDAR"])).encode("utf-8")
+
+
+def _ics_lines(lines: list[str]) -> str:
+    return "".join(_fold(line) + "\r\n" for line in lines)
 
 
 def _known_to_the_day(date: EventDate) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cache
 from urllib.parse import urlsplit
 
 from .dates import EventDate
@@ -43,13 +44,12 @@ class SiteConfig:
     @property
     def base_path(self) -> str:
         """The path part of ``base_url``, always starting and ending with '/'."""
-        path = urlsplit(self.base_url).path or "/"
-        return path if path.endswith("/") else path + "/"
+        return _base_path(self.base_url)
 
     @property
     def absolute(self) -> bool:
         """True when ``base_url`` names a host, so that feeds and sitemaps can link absolutely."""
-        return bool(urlsplit(self.base_url).netloc)
+        return bool(_host(self.base_url))
 
     def path(self, path: str = "") -> str:
         """A site-relative path as a link from the root of the host, under the base path."""
@@ -59,6 +59,17 @@ class SiteConfig:
         """A site-relative path as a link: absolute when the host is known, else from the root."""
         base = self.base_url if self.absolute else self.base_path
         return base + path.lstrip("/")
+
+
+@cache
+def _base_path(base_url: str) -> str:
+    path = urlsplit(base_url).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+@cache
+def _host(base_url: str) -> str:
+    return urlsplit(base_url).netloc
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,11 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .browse import INDEX_LIMIT, facets, listings, search_index
+from .cache import EventMemo
 from .chart import build_chart
 from .diagnostics import ContentError, Diagnostic
 from .exports import (
+    PieceOf,
     events_csv,
     events_ics,
     events_json,
@@ -50,13 +52,15 @@ def make_environment(templates: Path) -> jinja2.Environment:
 
 @dataclass(slots=True)
 class PageMemo:
-    """Event pages rendered by an earlier build, reused while nothing they show has changed.
+    """Pages and per-event pieces rendered by an earlier build, reused while nothing they show
+    has changed.
 
     ``templates`` fingerprints the template files: when it differs, nothing is reused.
     """
 
     templates: str = ""
     pages: dict[str, tuple[object, bytes]] = field(default_factory=dict)
+    pieces: EventMemo = field(default_factory=EventMemo)
 
 
 def render_site(
@@ -67,14 +71,18 @@ def render_site(
 ) -> Pages:
     """Every page and asset of the site, keyed by output path.
 
-    With a ``memo``, an event page is rendered again only when the event, its neighbours, its
-    sources, the site's settings, the assets or the templates changed.
+    With a ``memo`` from the last build, a page is rendered again only when the events, sources,
+    settings, assets or templates it shows changed, and each event's pieces of the shared files
+    (a line of a listing, a record of events.json) only when the event did.
     """
+    memo = memo if memo is not None else PageMemo()
+    memo.pieces.begin((timeline.config, timeline.sources, memo.templates))
+    piece: PieceOf = memo.pieces.piece
     url = timeline.config.path
     files: Pages = dict(assets)
     files["assets/kinds.css"] = env.get_template("kinds.css").render(site=timeline.config).encode()
     all_facets = facets(timeline)
-    files["search.json"] = search_index(timeline, all_facets, url(""))
+    files["search.json"] = search_index(timeline, all_facets, url(""), piece)
     versions = {path: hashlib.sha256(data).hexdigest()[:10] for path, data in files.items()}
 
     def asset(path: str) -> str:
@@ -93,8 +101,16 @@ def render_site(
         "asset": asset,
         "body": body,
         "json_ld": partial(event_json_ld, timeline),
-        "feed_html": partial(feed_html, timeline),
     }
+    macros = env.get_template("_event.html").make_module(common)
+
+    line_macro = macros.event_line  # type: ignore[attr-defined]
+
+    def event_line(event: Event) -> Markup:
+        """The event as one line of a listing page."""
+        return Markup(piece("listing line", event, line_macro))
+
+    common["event_line"] = event_line
 
     def page(template: str, path: str, **context: object) -> bytes:
         try:
@@ -124,12 +140,12 @@ def render_site(
         complete=len(timeline.events) <= INDEX_LIMIT,
     )
     styles = tuple(sorted((p, v) for p, v in versions.items() if p.startswith("assets/")))
-    shared = (timeline.config, styles, memo.templates if memo else "")
+    shared = (timeline.config, styles, memo.templates)
     kept: dict[str, tuple[object, bytes]] = {}
 
     def remembered(path: str, key: object, make: Callable[[], bytes]) -> None:
         """Render ``path`` unless the memo holds it for the same inputs (``key``)."""
-        held = memo.pages.get(path) if memo is not None else None
+        held = memo.pages.get(path)
         files[path] = held[1] if held is not None and held[0] == key else make()
         kept[path] = (key, files[path])
 
@@ -177,13 +193,13 @@ def render_site(
                 paragraphs=highlighted_paragraphs(source, citing),
             ),
         )
-    if memo is not None:
-        memo.pages = kept
-    files.update(publishing_files(timeline, env))
+    memo.pages = kept
+    files.update(publishing_files(timeline, env, piece))
+    memo.pieces.end()
     return dict(sorted(files.items()))
 
 
-def publishing_files(timeline: Timeline, env: jinja2.Environment) -> Pages:
+def publishing_files(timeline: Timeline, env: jinja2.Environment, piece: PieceOf) -> Pages:
     """The feed, the data exports and what hosts read: robots.txt, sitemap, .nojekyll, CNAME."""
     config = timeline.config
     newest_first = sorted(timeline.events, key=Event.sort_key, reverse=True)[:FEED_ENTRIES]
@@ -192,14 +208,14 @@ def publishing_files(timeline: Timeline, env: jinja2.Environment) -> Pages:
         site=config,
         entries=newest_first,
         updated=updated.isoformat() if updated else "1970-01-01",
-        feed_html=partial(feed_html, timeline),
+        feed_html=lambda event: piece("feed", event, partial(feed_html, timeline)),
     )
     files: Pages = {
         "feed.xml": feed.encode("utf-8"),
-        "events.json": events_json(timeline),
-        "events.csv": events_csv(timeline),
-        "timeline.json": timelinejs(timeline),
-        "events.ics": events_ics(timeline),
+        "events.json": events_json(timeline, piece),
+        "events.csv": events_csv(timeline, piece),
+        "timeline.json": timelinejs(timeline, piece),
+        "events.ics": events_ics(timeline, piece),
         ".nojekyll": b"",
     }
     robots = "User-agent: *\nAllow: /\n"
