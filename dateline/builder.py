@@ -6,7 +6,6 @@ import hashlib
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,7 +15,7 @@ from .diagnostics import ContentError, Diagnostic, Diagnostics, Position
 from .events import parse_event
 from .links import check_links
 from .models import Event, SiteConfig, Source, Timeline
-from .output import update_site, write_site
+from .output import Staging, update_site
 from .render import PageMemo, Pages, make_environment, render_site
 from .sources import SOURCES_FILE, parse_sources
 from .timeline import build_timeline
@@ -143,19 +142,14 @@ def load_timeline(
         context = hashlib.sha256(context.encode()).hexdigest()
         paths = project.entry_files()
         cache.forget_missing(set(paths))
-        for path in paths:
-            raw = project.read(path)
-            if raw is None:
-                continue  # deleted or renamed since the folder was listed: gone, not broken
-            event = cache.parse(
-                path,
-                raw,
-                context,
-                partial(parse_event, path, raw, config.kinds, sources, base_path=config.base_path),
-                diagnostics,
-            )
-            if event is not None:
-                events.append(event)
+        files = [(path, raw) for path in paths if (raw := project.read(path)) is not None]
+        # a file gone since the folder was listed was deleted or renamed: gone, not broken
+        kinds, base_path = config.kinds, config.base_path
+
+        def parse(path: str, raw: bytes, found: Diagnostics) -> Event | None:
+            return parse_event(path, raw, kinds, sources, found, base_path=base_path)
+
+        events = cache.parse_all(files, context, parse, diagnostics)
     _check_unique_slugs(events, diagnostics)
     _check_unique_ids(events, diagnostics)
     if config is not None:
@@ -168,14 +162,22 @@ def load_timeline(
     return timeline, warnings, len(events) - len(published)
 
 
-def render(project: Project, timeline: Timeline, memo: PageMemo | None = None) -> Pages:
-    """Render every page and asset of the site, and check the links editors wrote in bodies."""
+def render(
+    project: Project,
+    timeline: Timeline,
+    memo: PageMemo | None = None,
+    staging: Staging | None = None,
+) -> Pages:
+    """Render every page and asset of the site, and check the links editors wrote in bodies.
+
+    With ``staging``, pages may be written straight into it (see :func:`render_site`).
+    """
     if memo is not None:
         memo.templates = project.templates_fingerprint()
     environment = make_environment(project.root / TEMPLATES_DIR)
-    pages = render_site(timeline, environment, project.assets(), memo)
+    pages = render_site(timeline, environment, project.assets(), memo, staging)
     diagnostics = Diagnostics()
-    check_links(timeline.events, pages, diagnostics)
+    check_links(timeline.events, staging.view(pages) if staging else pages, diagnostics)
     if diagnostics.errors:
         raise ContentError(diagnostics)
     return pages
@@ -185,8 +187,10 @@ def build(project: Project, base_url: str | None = None) -> BuildReport:
     """Build the site into ``project.out``; the old site stays whole if anything fails."""
     started = time.perf_counter()
     timeline, warnings, drafts = load_timeline(project, base_url)
-    pages = render(project, timeline)
-    written = write_site(pages, project.out)
+    with Staging(project.out) as staging:
+        pages = render(project, timeline, staging=staging)
+        staging.write(pages)
+        written = staging.commit()
     return BuildReport.of(timeline, warnings, drafts, written, started)
 
 

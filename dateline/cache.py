@@ -3,14 +3,36 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import pickle
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any, TypeVar
 
 from .diagnostics import Diagnostic, Diagnostics
 from .models import Event
+from .parallel import split, spread, workers_for
 
-ParseEntry = Callable[[Diagnostics], Event | None]
+ParseEntry = Callable[[str, bytes, Diagnostics], "Event | None"]
+"""Validates one entry: ``parse(path, raw, diagnostics)``."""
+Parsed = tuple[str, str, "Event | None", tuple[Diagnostic, ...]]
+"""An entry's path, its key, and what parsing it gave: the event (or None) and its problems."""
+
+CACHE_FORMAT = 1
+"""Bump when the layout of the cache file changes."""
+
+
+@cache
+def code_fingerprint() -> str:
+    """Changes whenever dateline's own code does: a cache written by other code is not used."""
+    digest = hashlib.sha256(f"{CACHE_FORMAT} {sys.version}".encode())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 @dataclass(slots=True)
@@ -18,7 +40,9 @@ class EntryCache:
     """Each entry's parse result, keyed by a hash of its bytes and of everything it depends on.
 
     An entry depends on the site's kinds and on the sources it cites, so a change to the
-    configuration or to any source gives every entry a new key.
+    configuration or to any source gives every entry a new key. Entries that need parsing are
+    parsed on every core when there are many (:mod:`.parallel`). The cache can be saved to and
+    loaded from a file; one that cannot be read, or was written by other code, is ignored.
     """
 
     entries: dict[str, tuple[str, Event | None, tuple[Diagnostic, ...]]] = field(
@@ -26,28 +50,116 @@ class EntryCache:
     )
     hits: int = 0
     misses: int = 0
+    blobs: list[tuple[frozenset[tuple[str, str]], bytes]] = field(default_factory=list)
+    """Pickled batches of entries as loaded or parsed by a worker, saved again as they are."""
 
-    def parse(
-        self, path: str, raw: bytes, context: str, parse: ParseEntry, diagnostics: Diagnostics
-    ) -> Event | None:
-        """The entry at ``path``: from the cache when nothing it depends on changed."""
-        key = hashlib.sha256(context.encode() + b"\0" + raw).hexdigest()
-        cached = self.entries.get(path)
-        if cached is not None and cached[0] == key:
-            self.hits += 1
-            diagnostics.extend(cached[2])
-            return cached[1]
-        self.misses += 1
-        found = Diagnostics()
-        event = parse(found)
-        self.entries[path] = (key, event, tuple(found))
-        diagnostics.extend(found)
-        return event
+    @staticmethod
+    def key(context: str, raw: bytes) -> str:
+        """The cache key of an entry's bytes under ``context`` (what every entry depends on)."""
+        return hashlib.sha256(context.encode() + b"\0" + raw).hexdigest()
+
+    def parse_all(
+        self,
+        files: list[tuple[str, bytes]],
+        context: str,
+        parse: ParseEntry,
+        diagnostics: Diagnostics,
+    ) -> list[Event]:
+        """The events of ``files`` (path, bytes) in their order; only changed entries are parsed.
+
+        Every problem found, cached or new, is recorded in ``diagnostics``.
+        """
+        keys = [(path, self.key(context, raw)) for path, raw in files]
+        pending = [
+            (path, raw, key)
+            for (path, raw), (_, key) in zip(files, keys, strict=True)
+            if self.entries.get(path, ("",))[0] != key
+        ]
+        self.hits += len(files) - len(pending)
+        self.misses += len(pending)
+        self._parse(pending, parse)
+        events = []
+        for path, _ in keys:
+            _, event, found = self.entries[path]
+            diagnostics.extend(found)
+            if event is not None:
+                events.append(event)
+        return events
+
+    def _parse(self, pending: list[tuple[str, bytes, str]], parse: ParseEntry) -> None:
+        workers = workers_for(len(pending))
+        if workers <= 1:
+            for path, raw, key in pending:
+                found = Diagnostics()
+                event = parse(path, raw, found)
+                self.entries[path] = (key, event, tuple(found))
+            return
+        batches = split(len(pending), workers * 4)
+
+        def parse_batch(number: int) -> bytes:
+            parsed: list[Parsed] = []
+            for path, raw, key in (pending[i] for i in batches[number]):
+                found = Diagnostics()
+                parsed.append((path, key, parse(path, raw, found), tuple(found)))
+            return pickle.dumps(parsed, pickle.HIGHEST_PROTOCOL)
+
+        for blob in spread(parse_batch, len(batches), workers):
+            self._add_blob(blob)
+
+    def _add_blob(self, blob: bytes) -> None:
+        parsed: list[Parsed] = pickle.loads(blob)
+        for path, key, event, found in parsed:
+            self.entries[path] = (key, event, found)
+        self.blobs.append((frozenset((path, key) for path, key, _, _ in parsed), blob))
 
     def forget_missing(self, paths: set[str]) -> None:
         """Drop entries whose files are gone."""
         for path in set(self.entries) - paths:
             del self.entries[path]
+
+    def save(self, file: Path) -> None:
+        """Write the cache to ``file``: batches still current as they are, the rest anew."""
+        current = {(path, entry[0]) for path, entry in self.entries.items()}
+        kept = [(members, blob) for members, blob in self.blobs if members <= current]
+        covered = set().union(*(members for members, _ in kept))
+        rest: list[Parsed] = [
+            (path, key, event, found)
+            for path, (key, event, found) in sorted(self.entries.items())
+            if (path, key) not in covered
+        ]
+        if rest:
+            blob = pickle.dumps(rest, pickle.HIGHEST_PROTOCOL)
+            kept.append((frozenset((path, key) for path, key, _, _ in rest), blob))
+        self.blobs = kept
+        data = pickle.dumps(
+            {"format": CACHE_FORMAT, "code": code_fingerprint(), "blobs": [b for _, b in kept]},
+            pickle.HIGHEST_PROTOCOL,
+        )
+        write_atomically(file, data)
+
+    @classmethod
+    def load(cls, file: Path) -> EntryCache:
+        """The cache saved in ``file``; an empty one when it is missing, stale or damaged."""
+        loaded = cls()
+        try:
+            data = pickle.loads(file.read_bytes())
+            if data["format"] != CACHE_FORMAT or data["code"] != code_fingerprint():
+                return loaded
+            for blob in data["blobs"]:
+                loaded._add_blob(blob)
+        except FileNotFoundError:
+            return loaded
+        except Exception:  # a damaged cache is never trusted: start again from the entries
+            return cls()
+        return loaded
+
+
+def write_atomically(file: Path, data: bytes) -> None:
+    """Replace ``file`` with ``data`` in one step: a reader sees the old file or the new."""
+    file.parent.mkdir(parents=True, exist_ok=True)
+    temporary = file.with_name(f".{file.name}.tmp-{os.getpid()}")
+    temporary.write_bytes(data)
+    os.replace(temporary, file)
 
 
 Piece = TypeVar("Piece")

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from urllib.parse import unquote, urlsplit
 
 from .diagnostics import Diagnostics, Position
 from .models import Event
-from .render import Pages
 
 _ID = re.compile(rb'\sid="([^"]+)"')
 
 
-def check_links(events: Iterable[Event], pages: Pages, diagnostics: Diagnostics) -> None:
+def check_links(
+    events: Iterable[Event], pages: Mapping[str, bytes], diagnostics: Diagnostics
+) -> None:
     """Record an error for every body link to a missing page or fragment."""
 
     @cache

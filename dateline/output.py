@@ -11,6 +11,8 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
 from .render import Pages
@@ -23,25 +25,106 @@ class OutputError(OSError):
     """The site could not be written."""
 
 
+WRITERS = 8
+"""Threads that write files at once: creating many small files waits on the file system."""
+
+
+class Staging:
+    """A new site being written in a folder beside ``out``, put in its place by :meth:`commit`.
+
+    Use it as a context manager: a staging folder that was not committed is removed. Forked
+    workers may write into it too; they report the paths they wrote with :meth:`add_written`.
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.out = out.absolute()
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        _remove_abandoned_staging(self.out)
+        prefix = f".{self.out.name}.staging-{os.getpid()}-"
+        self.folder = Path(tempfile.mkdtemp(prefix=prefix, dir=self.out.parent))
+        self.written: set[str] = set()
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def write(self, files: Mapping[str, bytes]) -> list[str]:
+        """Write ``files`` (several at once); return their paths."""
+        targets = [
+            (self.folder / safe_relative(relative), data) for relative, data in files.items()
+        ]
+        with ThreadPoolExecutor(WRITERS) as pool:
+            for _ in pool.map(_write_file, targets):
+                pass
+        self.add_written(files)
+        return list(files)
+
+    def add_written(self, paths: Iterable[str]) -> None:
+        """Note files written into the folder by another process."""
+        self.written.update(paths)
+
+    def view(self, pages: Mapping[str, bytes]) -> Mapping[str, bytes]:
+        """``pages`` and every file written so far, read from the folder when asked for."""
+        return _StagedPages(pages, self.written, self.folder)
+
+    def commit(self) -> int:
+        """Swap the staged site into place; the old one is removed. Returns the files written."""
+        if not _umask_keeps_files_readable():
+            _make_readable(self.folder)
+        self.folder.chmod(0o755)
+        _swap_into_place(self.folder, self.out)
+        return len(self.written)
+
+
+class _StagedPages(Mapping[str, bytes]):
+    def __init__(self, pages: Mapping[str, bytes], staged: set[str], folder: Path) -> None:
+        self.pages, self.staged, self.folder = pages, staged, folder
+
+    def __getitem__(self, relative: str) -> bytes:
+        if relative in self.pages:
+            return self.pages[relative]
+        if relative in self.staged:
+            return (self.folder / safe_relative(relative)).read_bytes()
+        raise KeyError(relative)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.staged | set(self.pages))
+
+    def __len__(self) -> int:
+        return len(self.staged | set(self.pages))
+
+    def __contains__(self, relative: object) -> bool:
+        return relative in self.pages or relative in self.staged
+
+
+def _write_file(target: tuple[Path, bytes]) -> None:
+    path, data = target
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    except FileNotFoundError:
+        path.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(data)
+
+
+def _umask_keeps_files_readable() -> bool:
+    """True when new files get 0644 and folders 0755, so nothing needs changing afterwards."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask & 0o755 == 0
+
+
 def write_site(files: Pages, out: Path) -> int:
     """Write every file to a fresh folder beside ``out`` and swap it into place.
 
     Returns the number of files written.
     """
-    out = out.absolute()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned_staging(out)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-{os.getpid()}-", dir=out.parent))
-    try:
-        for relative, data in files.items():
-            target = staging / safe_relative(relative)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        _make_readable(staging)
-        _swap_into_place(staging, out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return len(files)
+    with Staging(out) as staging:
+        staging.write(files)
+        return staging.commit()
 
 
 def update_site(files: Pages, out: Path, previous: Pages) -> int:

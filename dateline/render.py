@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 from markupsafe import Markup, escape
@@ -29,7 +30,11 @@ from .exports import (
 from .markdown import shift_headings
 from .metadata import event_json_ld
 from .models import Event, Source, Timeline
+from .parallel import alongside, split, workers_for
 from .sources import highlight
+
+if TYPE_CHECKING:
+    from .output import Staging
 
 FEED_ENTRIES = 100
 """The feed carries the newest events only; readers subscribe to what comes next."""
@@ -68,8 +73,12 @@ def render_site(
     env: jinja2.Environment,
     assets: Mapping[str, bytes],
     memo: PageMemo | None = None,
+    staging: Staging | None = None,
 ) -> Pages:
     """Every page and asset of the site, keyed by output path.
+
+    With a ``staging`` folder and a large timeline, the pages of events and sources are rendered
+    on every core and written straight into the folder: they are not in the pages returned.
 
     With a ``memo`` from the last build, a page is rendered again only when the events, sources,
     settings, assets or templates it shows changed, and each event's pieces of the shared files
@@ -102,19 +111,20 @@ def render_site(
         "body": body,
         "json_ld": partial(event_json_ld, timeline),
     }
-    macros = env.get_template("_event.html").make_module(common)
 
-    line_macro = macros.event_line  # type: ignore[attr-defined]
+    env.globals.update(common)  # macros imported without context see these, and are cached
+    macros = env.get_template("_event.html").module
+    line_macro: Callable[[Event], str] = macros.event_line  # type: ignore[attr-defined]
 
     def event_line(event: Event) -> Markup:
         """The event as one line of a listing page."""
         return Markup(piece("listing line", event, line_macro))
 
-    common["event_line"] = event_line
+    env.globals["event_line"] = event_line
 
     def page(template: str, path: str, **context: object) -> bytes:
         try:
-            return env.get_template(template).render(**common, path=path, **context).encode("utf-8")
+            return env.get_template(template).render(path=path, **context).encode("utf-8")
         except jinja2.TemplateError as error:
             raise template_problem(error, template) from None
 
@@ -162,41 +172,66 @@ def render_site(
     files["sources/index.html"] = page("sources.html", "sources/", page="sources")
     files["404.html"] = page("404.html", "404.html", page="404")
     events = timeline.events
+    jobs: list[tuple[str, object, Callable[[], bytes]]] = []
     for index, event in enumerate(events):
         previous = events[index - 1] if index > 0 else None
         following = events[index + 1] if index + 1 < len(events) else None
         cited = tuple(timeline.sources[c.source_id] for c in event.citations)
-        remembered(
-            f"events/{event.slug}/index.html",
-            (event, previous, following, cited, shared),
-            partial(
-                page,
-                "event.html",
-                f"events/{event.slug}/",
-                page="event",
-                event=event,
-                previous=previous,
-                next=following,
-            ),
+        jobs.append(
+            (
+                f"events/{event.slug}/index.html",
+                (event, previous, following, cited, shared),
+                partial(
+                    page,
+                    "event.html",
+                    f"events/{event.slug}/",
+                    page="event",
+                    event=event,
+                    previous=previous,
+                    next=following,
+                ),
+            )
         )
     for source in timeline.sources.values():
         citing = timeline.citing[source.id]
-        remembered(
-            f"sources/{source.id}/index.html",
-            (source, citing, shared),
-            lambda source=source, citing=citing: page(  # type: ignore[misc]
-                "source.html",
-                f"sources/{source.id}/",
-                page="source",
-                source=source,
-                citing_events=citing,
-                paragraphs=highlighted_paragraphs(source, citing),
-            ),
+        jobs.append(
+            (
+                f"sources/{source.id}/index.html",
+                (source, citing, shared),
+                partial(source_page, page, source, citing),
+            )
         )
+    workers = workers_for(len(jobs)) if staging is not None else 1
+    if staging is None or workers <= 1:
+        for path, key, make in jobs:
+            remembered(path, key, make)
+        files.update(publishing_files(timeline, env, piece))
+    else:
+        batches = split(len(jobs), workers * 4)
+
+        def render_batch(number: int) -> list[str]:
+            return staging.write({jobs[i][0]: jobs[i][2]() for i in batches[number]})
+
+        staged, shared_files = alongside(
+            render_batch, len(batches), workers, partial(publishing_files, timeline, env, piece)
+        )
+        files.update(shared_files)
+        staging.add_written(path for paths in staged for path in paths)
     memo.pages = kept
-    files.update(publishing_files(timeline, env, piece))
     memo.pieces.end()
     return dict(sorted(files.items()))
+
+
+def source_page(page: Callable[..., bytes], source: Source, citing: tuple[Event, ...]) -> bytes:
+    """The page of one source: its archived text with every cited passage highlighted."""
+    return page(
+        "source.html",
+        f"sources/{source.id}/",
+        page="source",
+        source=source,
+        citing_events=citing,
+        paragraphs=highlighted_paragraphs(source, citing),
+    )
 
 
 def publishing_files(timeline: Timeline, env: jinja2.Environment, piece: PieceOf) -> Pages:

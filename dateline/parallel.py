@@ -1,0 +1,93 @@
+"""Spread work that splits by entry or by page over every core, with results in a fixed order.
+
+Workers are forked, so they start with everything the build holds (the timeline, the
+templates) without copying it through a pipe; only their results come back. Where forking is
+unavailable, or the work is too small to pay for a process, the work runs in this process.
+The output never depends on how the work was split.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+Result = TypeVar("Result")
+Meanwhile = TypeVar("Meanwhile")
+
+MIN_ITEMS_PER_WORKER = 250
+"""Below this many items for each worker, starting processes costs more than it saves."""
+
+_job: Callable[[int], Any] | None = None
+"""The job of the current :func:`spread`, inherited by forked workers."""
+
+
+def workers_for(items: int) -> int:
+    """How many processes to use for ``items`` pieces of work: 1 means stay in this process.
+
+    The environment variable ``DATELINE_WORKERS`` overrides the choice.
+    """
+    if not sys.platform.startswith("linux"):
+        return 1
+    chosen = os.environ.get("DATELINE_WORKERS", "")
+    if chosen.isdigit() and int(chosen) > 0:  # set by tests, or by a person measuring
+        return int(chosen)
+    cores = len(os.sched_getaffinity(0))
+    return max(1, min(cores, items // MIN_ITEMS_PER_WORKER))
+
+
+def split(count: int, parts: int) -> list[range]:
+    """``range(count)`` cut into ``parts`` nearly equal, consecutive ranges (none empty)."""
+    parts = max(1, min(parts, count))
+    size, extra = divmod(count, parts)
+    bounds = [0]
+    for number in range(parts):
+        bounds.append(bounds[-1] + size + (1 if number < extra else 0))
+    return [range(bounds[i], bounds[i + 1]) for i in range(parts)]
+
+
+def spread(job: Callable[[int], Result], tasks: int, workers: int) -> Iterator[Result]:
+    """``job(0)``, ``job(1)``, ... ``job(tasks - 1)`` in ``workers`` processes, in that order.
+
+    ``job`` may be any callable, closures included: workers inherit it by forking.
+    """
+    if workers <= 1 or tasks <= 1:
+        yield from (job(task) for task in range(tasks))
+        return
+    global _job
+    _job = job
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(min(workers, tasks)) as pool:
+            yield from pool.imap(_run, range(tasks))
+    finally:
+        _job = None
+
+
+def alongside(
+    job: Callable[[int], Result], tasks: int, workers: int, meanwhile: Callable[[], Meanwhile]
+) -> tuple[list[Result], Meanwhile]:
+    """Run ``meanwhile()`` here while ``workers`` processes run the ``tasks`` of ``job``.
+
+    Returns the results of the tasks, in order, and what ``meanwhile`` returned.
+    """
+    if workers <= 1 or tasks <= 1:
+        done = meanwhile()
+        return [job(task) for task in range(tasks)], done
+    global _job
+    _job = job
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(min(workers, tasks)) as pool:
+            pending = pool.map_async(_run, range(tasks), chunksize=1)
+            done = meanwhile()
+            return pending.get(), done
+    finally:
+        _job = None
+
+
+def _run(task: int) -> Any:
+    assert _job is not None, "a worker started without a job"
+    return _job(task)
