@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat as stat_kind
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from .cache import EntryCache
@@ -14,6 +17,7 @@ from .config import CONFIG_FILE, parse_config, with_slash
 from .diagnostics import ContentError, Diagnostic, Diagnostics, Position
 from .events import parse_event
 from .links import check_links
+from .manifest import Manifest, Reads, output_stamps, stamp_files, walk_files
 from .models import Event, SiteConfig, Source, Timeline
 from .output import Staging, update_site
 from .render import PageMemo, Pages, make_environment, render_site
@@ -24,8 +28,11 @@ CONTENT_DIR = "content"
 TEMPLATES_DIR = "templates"
 STATIC_DIR = "templates/static"
 OUTPUT_DIR = "site"
-PREVIEW_DIR = ".dateline-cache/preview"
+CACHE_DIR = ".dateline-cache"
+PREVIEW_DIR = f"{CACHE_DIR}/preview"
 """Where ``serve`` builds: drafts included, so never the published ``site/``."""
+ENTRY_CACHE = "entries.pickle"
+"""Parsed entries, kept between builds (see :class:`EntryCache`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +41,8 @@ class Project:
 
     root: Path
     out: Path
+    reads: Reads = field(default_factory=Reads, compare=False)
+    """Every file read since the build began, for the next build to tell what changed."""
 
     @classmethod
     def at(cls, root: Path, out: Path | None = None) -> Project:
@@ -42,18 +51,37 @@ class Project:
 
     def read(self, relative: str) -> bytes | None:
         """A project file's bytes, or None when it does not exist (or vanished meanwhile)."""
-        path = self.root / relative
         try:
-            return path.read_bytes()
+            with open(self.root / relative, "rb") as file:
+                stat = os.fstat(file.fileno())
+                data = file.read()
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             return None
+        self.reads.record(relative, stat, data)
+        return data
 
     def entry_files(self) -> list[str]:
         """Every event entry under ``content/``, in a fixed order."""
-        content = self.root / CONTENT_DIR
+        return self._files_under(CONTENT_DIR, ".md")
+
+    def _files_under(self, folder: str, suffix: str = "") -> list[str]:
+        """Files under ``folder`` (relative to the project) ending in ``suffix``, sorted."""
+        top = self.root / folder
+        if not top.is_dir():
+            return []
         return sorted(
-            p.relative_to(self.root).as_posix() for p in content.rglob("*.md") if p.is_file()
+            relative
+            for relative, stat in walk_files(str(top), f"{folder}/")
+            if relative.endswith(suffix) and stat_is_file(stat)
         )
+
+    def template_files(self) -> list[str]:
+        """Every file under ``templates/``, relative to the project, in a fixed order."""
+        return self._files_under(TEMPLATES_DIR)
+
+    def cache_file(self, name: str) -> Path:
+        """A file of the build cache (``.dateline-cache/``, never published or committed)."""
+        return self.root / CACHE_DIR / name
 
     def templates_fingerprint(self) -> str:
         """Changes whenever a template or static file does (by name, size and time)."""
@@ -96,6 +124,15 @@ class BuildReport:
             seconds=time.perf_counter() - started,
             warnings=warnings,
         )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as plain data, for the build manifest."""
+        return {
+            "events": self.events,
+            "drafts": self.drafts,
+            "sources": self.sources,
+            "warnings": [warning.as_dict() for warning in self.warnings],
+        }
 
     def summary(self) -> str:
         """One line: events, sources, files written, time."""
@@ -184,14 +221,48 @@ def render(
 
 
 def build(project: Project, base_url: str | None = None) -> BuildReport:
-    """Build the site into ``project.out``; the old site stays whole if anything fails."""
+    """Build the site into ``project.out``; the old site stays whole if anything fails.
+
+    Nothing is done when no input changed since the last build and the site is as it left it;
+    otherwise entries unchanged since then come from the entry cache.
+    """
     started = time.perf_counter()
-    timeline, warnings, drafts = load_timeline(project, base_url)
+    project.reads.restart()
+    options = [str(project.out.absolute()), base_url or ""]
+    manifest_file = project.cache_file(f"build-{_digest(options[0])}.json")
+    listing = project.entry_files() + project.template_files()
+    manifest = Manifest.load(manifest_file, options)
+    if manifest is not None and manifest.unchanged(project.root, project.out, listing):
+        return BuildReport(
+            events=manifest.report["events"],
+            drafts=manifest.report["drafts"],
+            sources=manifest.report["sources"],
+            seconds=time.perf_counter() - started,
+            warnings=manifest.warnings(),
+        )
+    cache = EntryCache.load(project.cache_file(ENTRY_CACHE))
+    timeline, warnings, drafts = load_timeline(project, base_url, cache=cache)
     with Staging(project.out) as staging:
         pages = render(project, timeline, staging=staging)
         staging.write(pages)
         written = staging.commit()
-    return BuildReport.of(timeline, warnings, drafts, written, started)
+    report = BuildReport.of(timeline, warnings, drafts, written, started)
+    if cache.misses or cache.forgotten:
+        cache.save(project.cache_file(ENTRY_CACHE))
+    stamp_files(project.root, project.template_files(), project.reads)
+    Manifest(
+        options, listing, project.reads.stamps, output_stamps(project.out), report.as_dict()
+    ).save(manifest_file)
+    return report
+
+
+def stat_is_file(stat: os.stat_result) -> bool:
+    """True when ``stat`` describes a regular file."""
+    return stat_kind.S_ISREG(stat.st_mode)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def check(project: Project) -> BuildReport:

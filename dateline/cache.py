@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,6 +30,8 @@ CACHE_FORMAT = 1
 def code_fingerprint() -> str:
     """Changes whenever dateline's own code does: a cache written by other code is not used."""
     digest = hashlib.sha256(f"{CACHE_FORMAT} {sys.version}".encode())
+    for library in ("jinja2", "markdown-it-py", "markupsafe", "pyyaml", "python-dateutil"):
+        digest.update(f"{library} {metadata.version(library)}\n".encode())
     package = Path(__file__).parent
     for path in sorted(package.rglob("*.py")):
         digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
@@ -50,6 +53,7 @@ class EntryCache:
     )
     hits: int = 0
     misses: int = 0
+    forgotten: int = 0
     blobs: list[tuple[frozenset[tuple[str, str]], bytes]] = field(default_factory=list)
     """Pickled batches of entries as loaded or parsed by a worker, saved again as they are."""
 
@@ -116,6 +120,7 @@ class EntryCache:
         """Drop entries whose files are gone."""
         for path in set(self.entries) - paths:
             del self.entries[path]
+            self.forgotten += 1
 
     def save(self, file: Path) -> None:
         """Write the cache to ``file``: batches still current as they are, the rest anew."""

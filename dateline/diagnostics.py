@@ -82,3 +82,7 @@ class ContentError(Exception):
     def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
         self.diagnostics = sorted(diagnostics)
         super().__init__(f"{len(self.diagnostics)} problem(s) in the content")
+
+    def __reduce__(self) -> tuple[type[ContentError], tuple[list[Diagnostic]]]:
+        """Pickle with the diagnostics, so that the error survives coming back from a worker."""
+        return (ContentError, (self.diagnostics,))

@@ -1,0 +1,165 @@
+"""Builds that reuse the last one: nothing to do, one change, a damaged cache, several cores."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from dateline.builder import ENTRY_CACHE, Project, build, load_timeline
+from dateline.cache import EntryCache
+from dateline.diagnostics import ContentError
+
+from .test_golden import tree
+
+Change = Callable[[Path], None]
+
+
+def stamps(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*")}
+
+
+def first_entry(root: Path) -> Path:
+    return sorted((root / "content" / "events").glob("*.md"))[0]
+
+
+def test_a_build_with_nothing_changed_writes_nothing(project_copy: Project) -> None:
+    first = build(project_copy)
+    before, times = tree(project_copy.out), stamps(project_copy.out)
+    again = build(project_copy)
+    assert again.files == 0
+    assert (again.events, again.sources, again.drafts) == (
+        first.events,
+        first.sources,
+        first.drafts,
+    )
+    assert [str(w) for w in again.warnings] == [str(w) for w in first.warnings]
+    assert tree(project_copy.out) == before
+    assert stamps(project_copy.out) == times, "no file was touched"
+
+
+def _same_size_title_edit(root: Path) -> None:
+    entry = first_entry(root)
+    lines = entry.read_text("utf-8").split("\n")
+    number = next(i for i, line in enumerate(lines) if line.startswith("title: "))
+    lines[number] = lines[number][:-1] + ("Z" if lines[number][-1] != "Z" else "Y")
+    # same size, written straight after the build: only the content tells it changed
+    entry.write_text("\n".join(lines), "utf-8")
+
+
+def _add_entry(root: Path) -> None:
+    source = first_entry(root)
+    text = source.read_text("utf-8").replace("title: ", "title: Another ", 1)
+    text = text.replace(f"id: {source.stem}", f"id: {source.stem}-copy")
+    (source.parent / f"{source.stem}-copy.md").write_text(text, "utf-8")
+
+
+def _edit_template(root: Path) -> None:
+    template = root / "templates" / "event.html"
+    template.write_text(template.read_text("utf-8").replace("Earlier", "Before"), "utf-8")
+
+
+def _edit_config(root: Path) -> None:
+    config = root / "dateline.yaml"
+    config.write_text(config.read_text("utf-8").replace("title: ", "title: New ", 1), "utf-8")
+
+
+def _edit_archive(root: Path) -> None:
+    sources = (root / "content" / "sources.yaml").read_text("utf-8")
+    archive = next(
+        line.split(":", 1)[1].strip() for line in sources.splitlines() if "archive:" in line
+    )
+    path = root / archive.strip("'\"")
+    path.write_text(path.read_text("utf-8") + "\nA paragraph added later.\n", "utf-8")
+
+
+def _damage_site(root: Path) -> None:
+    (root / "site" / "events.csv").unlink()
+    (root / "site" / "stray.html").write_text("left by hand", "utf-8")
+
+
+CHANGES: dict[str, Change] = {
+    "entry edited, same size": _same_size_title_edit,
+    "entry added": _add_entry,
+    "entry deleted": lambda root: first_entry(root).unlink(),
+    "template edited": _edit_template,
+    "configuration edited": _edit_config,
+    "archived source edited": _edit_archive,
+    "site changed by hand": _damage_site,
+}
+
+
+@pytest.mark.parametrize("change", CHANGES.values(), ids=list(CHANGES))
+def test_every_kind_of_change_is_seen(
+    project_copy: Project, tmp_path: Path, change: Change
+) -> None:
+    build(project_copy)
+    change(project_copy.root)
+    report = build(project_copy)
+    assert report.files > 0
+    clean = tmp_path / "clean"
+    shutil.copytree(project_copy.root, clean, ignore=shutil.ignore_patterns("site", ".dateline-*"))
+    build(Project.at(clean))
+    assert tree(project_copy.out) == tree(clean / "site"), "the rebuild equals a clean build"
+
+
+def test_unchanged_entries_come_from_the_cache(project_copy: Project) -> None:
+    report = build(project_copy)
+    entry = first_entry(project_copy.root)
+    entry.write_text(entry.read_text("utf-8") + "\nOne more sentence.\n", "utf-8")
+    cache = EntryCache.load(project_copy.cache_file(ENTRY_CACHE))
+    load_timeline(project_copy, cache=cache)
+    assert (cache.hits, cache.misses) == (report.events + report.drafts - 1, 1)
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05K\x01."])
+def test_a_damaged_cache_is_ignored(project_copy: Project, damage: bytes) -> None:
+    build(project_copy)
+    expected = tree(project_copy.out)
+    for cache_file in project_copy.cache_file("").iterdir():
+        cache_file.write_bytes(damage)
+    shutil.rmtree(project_copy.out)
+    build(project_copy)
+    assert tree(project_copy.out) == expected
+
+
+def test_several_cores_build_the_same_site(
+    project_copy: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATELINE_WORKERS", "1")
+    build(Project.at(project_copy.root, tmp_path / "one"))
+    monkeypatch.setenv("DATELINE_WORKERS", "3")
+    shutil.rmtree(project_copy.cache_file(""))
+    build(Project.at(project_copy.root, tmp_path / "three"))
+    assert tree(tmp_path / "one") == tree(tmp_path / "three")
+
+
+def test_problems_found_by_workers_all_reach_the_editor(
+    project_copy: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATELINE_WORKERS", "2")
+    entries = sorted((project_copy.root / "content" / "events").glob("*.md"))
+    for entry in (entries[0], entries[-1]):
+        entry.write_text(entry.read_text("utf-8").replace("kind: ", "kind: nonsense-", 1))
+    with pytest.raises(ContentError) as raised:
+        build(project_copy)
+    paths = {d.path for d in raised.value.diagnostics if d.severity == "error"}
+    assert paths == {e.relative_to(project_copy.root).as_posix() for e in (entries[0], entries[-1])}
+
+
+def test_a_template_error_in_a_worker_names_the_template(
+    project_copy: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATELINE_WORKERS", "2")
+    build(project_copy)
+    before = tree(project_copy.out)
+    template = project_copy.root / "templates" / "event.html"
+    template.write_text(
+        template.read_text("utf-8").replace("{{ event.title }}", "{{ nothing.here }}", 1)
+    )
+    with pytest.raises(ContentError) as raised:
+        build(project_copy)
+    assert [d.path for d in raised.value.diagnostics] == ["templates/event.html"]
+    assert tree(project_copy.out) == before
