@@ -6,13 +6,14 @@ is what the filter script reads to narrow any page instantly. Both come from the
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from .exports import PieceOf, fresh
+from .exports import Pieces, compact_json, fresh, json_document
 from .models import Event, Timeline
 from .new import slugify
 from .sources import RESERVED_NAMES
@@ -123,7 +124,7 @@ def _facet_values(event: Event) -> list[tuple[str, str]]:
 
 
 def search_index(
-    timeline: Timeline, all_facets: dict[str, list[Facet]], url: str, piece: PieceOf = fresh
+    timeline: Timeline, all_facets: dict[str, list[Facet]], url: str, pieces: Pieces = fresh
 ) -> bytes:
     """The compact index the filter script reads: one short record per event.
 
@@ -134,10 +135,10 @@ def search_index(
     tags = [facet.value for facet in all_facets["tag"]]
     place_number = {place: number for number, place in enumerate(places)}
     tag_number = {tag: number for number, tag in enumerate(tags)}
-    records = []
-    for event in timeline.events:
-        text = piece("excerpt", event, _excerpt)
-        records.append(
+    numbering = hashlib.sha256(json.dumps([places, tags]).encode()).hexdigest()
+
+    def record(event: Event) -> bytes:
+        return compact_json(
             [
                 event.slug,
                 event.title,
@@ -146,14 +147,16 @@ def search_index(
                 event.kind.key,
                 [place_number[p] for p in event.places],
                 [tag_number[t] for t in event.tags],
-                text,
+                _excerpt(event),
             ]
-        )
-    data = {
+        ).encode("utf-8")
+
+    # a record names places and tags by number: when the numbering changes, so do they all
+    records = pieces(f"search {numbering}", timeline.events, record)
+    head = {
         "base": url,
         "kinds": {key: kind.label for key, kind in timeline.config.kinds.items()},
         "places": places,
         "tags": tags,
-        "events": records,
     }
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return json_document(head, {"events": records})

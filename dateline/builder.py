@@ -7,6 +7,7 @@ import os
 import stat as stat_kind
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -156,6 +157,31 @@ def read_config(project: Project, diagnostics: Diagnostics) -> SiteConfig | None
     return parse_config(raw, CONFIG_FILE, diagnostics)
 
 
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What every entry is read against: the site's configuration and its sources."""
+
+    config: SiteConfig | None
+    sources: dict[str, Source]
+    problems: tuple[Diagnostic, ...]
+    context: str
+    """A digest of everything an entry's validation depends on besides its own bytes."""
+
+
+def read_settings(project: Project, base_url: str | None = None) -> Settings:
+    """Read and validate ``dateline.yaml`` and the source registry (with archived copies)."""
+    diagnostics = Diagnostics()
+    config = read_config(project, diagnostics)
+    sources = parse_sources(project.read(SOURCES_FILE), project.read, diagnostics)
+    if config is not None and base_url is not None:
+        config = replace(config, base_url=with_slash(base_url))
+    context = ""
+    if config is not None:
+        context = repr((config.kinds, config.base_path, sorted(sources.items())))
+        context = hashlib.sha256(context.encode()).hexdigest()
+    return Settings(config, sources, tuple(diagnostics), context)
+
+
 def load_timeline(
     project: Project,
     base_url: str | None = None,
@@ -167,26 +193,36 @@ def load_timeline(
     With a ``cache``, entries unchanged since the last call are not parsed again.
     Raises :class:`ContentError` with every problem when anything is wrong.
     """
+    settings = read_settings(project, base_url)
+    paths = project.entry_files() if settings.config is not None else []
+    files = [(path, raw) for path in paths if (raw := project.read(path)) is not None]
+    # a file gone since the folder was listed was deleted or renamed: gone, not broken
+    return assemble(settings, files, cache or EntryCache(), include_drafts)
+
+
+def assemble(
+    settings: Settings,
+    files: Sequence[tuple[str, bytes | None]],
+    cache: EntryCache,
+    include_drafts: bool = False,
+) -> tuple[Timeline, list[Diagnostic], int]:
+    """The timeline of every entry in ``files``, validated against ``settings``.
+
+    An entry given without bytes (None) is unchanged since the ``cache`` saw it last.
+    Raises :class:`ContentError` with every problem when anything is wrong.
+    """
     diagnostics = Diagnostics()
-    config = read_config(project, diagnostics)
-    sources = parse_sources(project.read(SOURCES_FILE), project.read, diagnostics)
+    diagnostics.extend(settings.problems)
+    config, sources = settings.config, settings.sources
     events: list[Event] = []
-    if config is not None and base_url is not None:
-        config = replace(config, base_url=with_slash(base_url))
     if config is not None:
-        cache = cache if cache is not None else EntryCache()
-        context = repr((config.kinds, config.base_path, sorted(sources.items())))
-        context = hashlib.sha256(context.encode()).hexdigest()
-        paths = project.entry_files()
-        cache.forget_missing(set(paths))
-        files = [(path, raw) for path in paths if (raw := project.read(path)) is not None]
-        # a file gone since the folder was listed was deleted or renamed: gone, not broken
+        cache.forget_missing({path for path, _ in files})
         kinds, base_path = config.kinds, config.base_path
 
         def parse(path: str, raw: bytes, found: Diagnostics) -> Event | None:
             return parse_event(path, raw, kinds, sources, found, base_path=base_path)
 
-        events = cache.parse_all(files, context, parse, diagnostics)
+        events = cache.parse_all(files, settings.context, parse, diagnostics)
     _check_unique_slugs(events, diagnostics)
     _check_unique_ids(events, diagnostics)
     if config is not None:
@@ -211,7 +247,9 @@ def render(
     """
     if memo is not None:
         memo.templates = project.templates_fingerprint()
-    environment = make_environment(project.root / TEMPLATES_DIR)
+    environment = make_environment(
+        project.root / TEMPLATES_DIR, memo.compiled if memo is not None else None
+    )
     pages = render_site(timeline, environment, project.assets(), memo, staging)
     diagnostics = Diagnostics()
     check_links(timeline.events, staging.view(pages) if staging else pages, diagnostics)
@@ -323,6 +361,10 @@ class LiveBuilder:
         """What the last good build wrote, to write only what changes."""
         self.memo = PageMemo()
         """Event pages kept between rebuilds, to render only those that change."""
+        self.settings: Settings | None = None
+        """The settings of the last build, kept while only entries change."""
+        self.paths: set[str] = set()
+        """The entry files of the last build."""
 
     def base_path(self) -> str:
         """The path the preview is served under: the configured one, or '/'."""
@@ -331,12 +373,16 @@ class LiveBuilder:
         config = read_config(self.project, Diagnostics())
         return config.base_path if config is not None else "/"
 
-    def build(self) -> tuple[BuildReport | None, list[Diagnostic]]:
-        """Rebuild; the report and warnings, or None and every problem (the old site kept)."""
+    def build(self, changes: set[str] | None = None) -> tuple[BuildReport | None, list[Diagnostic]]:
+        """Rebuild; the report and warnings, or None and every problem (the old site kept).
+
+        ``changes`` are the project paths the watcher saw change. When they are all entries,
+        only those are read again; otherwise (or without them) everything is.
+        """
         started = time.perf_counter()
         try:
-            timeline, warnings, drafts = load_timeline(
-                self.project, self.base_url, include_drafts=True, cache=self.cache
+            timeline, warnings, drafts = assemble(
+                *self._inputs(changes), self.cache, include_drafts=True
             )
             pages = render(self.project, timeline, self.memo)
             written = update_site(pages, self.project.out, self.pages)
@@ -344,10 +390,66 @@ class LiveBuilder:
         except ContentError as error:
             return None, list(error.diagnostics)
         except Exception as error:  # the preview must survive anything a build can throw
+            self.settings = None  # read everything again next time
             message = f"internal error: {type(error).__name__}: {error}"
             return None, [Diagnostic("(build)", 1, 1, message)]
         report = BuildReport.of(timeline, warnings, drafts, written, started)
         return report, warnings
+
+    def _inputs(self, changes: set[str] | None) -> tuple[Settings, list[tuple[str, bytes | None]]]:
+        """The settings and entries to build from: only changed entries are read."""
+        fresh = self._changed_entries(changes) if self.settings is not None else None
+        if self.settings is None or fresh is None:
+            self.settings = settings = read_settings(self.project, self.base_url)
+            if settings.config is None or any(p.severity == "error" for p in settings.problems):
+                self.settings = None  # read again next time, whatever changes
+            self.paths = set(self.project.entry_files())
+            fresh = set(self.paths)
+        else:
+            settings = self.settings
+            for path in fresh:
+                if (self.project.root / path).is_file():
+                    self.paths.add(path)
+                else:
+                    self.paths.discard(path)
+        files: list[tuple[str, bytes | None]] = []
+        for path in sorted(self.paths):
+            if path in fresh:
+                raw = self.project.read(path)
+                if raw is not None:
+                    files.append((path, raw))
+            elif path in self.cache.entries:
+                files.append((path, None))
+        return settings, files
+
+    def _changed_entries(self, changes: set[str] | None) -> set[str] | None:
+        """The entry files to read again, or None when more than entries may have changed.
+
+        A folder of entries that changed is listed, so that entries moved in or out of it are
+        found even when the watcher reports only the folder.
+        """
+        if changes is None:
+            return None
+        fresh: set[str] = set()
+        for change in changes:
+            if change != CONTENT_DIR and not change.startswith(f"{CONTENT_DIR}/"):
+                return None  # settings, sources or templates: read everything again
+            folder = self.project.root / change
+            if change.endswith(".md") and not folder.is_dir():
+                fresh.add(change)
+                continue
+            if not folder.is_dir():
+                return None  # a folder gone, or a file that is not an entry (sources.yaml)
+            listed: set[str] = set()
+            with os.scandir(folder) as found:
+                for item in found:
+                    if item.is_dir():
+                        return None  # a folder inside: it may hold any number of entries
+                    if item.name.endswith(".md"):
+                        listed.add(f"{change}/{item.name}")
+            known = {p for p in self.paths if p.rpartition("/")[0] == change}
+            fresh |= listed ^ known
+        return fresh
 
     def changed_slug(self, changes: set[str]) -> str | None:
         """The slug of the event when exactly one entry changed, for the browser to return to."""

@@ -6,7 +6,7 @@ import hashlib
 import os
 import pickle
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
@@ -64,20 +64,24 @@ class EntryCache:
 
     def parse_all(
         self,
-        files: list[tuple[str, bytes]],
+        files: Sequence[tuple[str, bytes | None]],
         context: str,
         parse: ParseEntry,
         diagnostics: Diagnostics,
     ) -> list[Event]:
         """The events of ``files`` (path, bytes) in their order; only changed entries are parsed.
 
+        An entry given without bytes (None) is known to be unchanged: its cached result is used.
         Every problem found, cached or new, is recorded in ``diagnostics``.
         """
-        keys = [(path, self.key(context, raw)) for path, raw in files]
+        keys = [
+            (path, self.key(context, raw) if raw is not None else self.entries[path][0])
+            for path, raw in files
+        ]
         pending = [
             (path, raw, key)
             for (path, raw), (_, key) in zip(files, keys, strict=True)
-            if self.entries.get(path, ("",))[0] != key
+            if raw is not None and self.entries.get(path, ("",))[0] != key
         ]
         self.hits += len(files) - len(pending)
         self.misses += len(pending)
@@ -181,8 +185,8 @@ class EventMemo:
     """
 
     context: object = None
-    held: dict[tuple[str, int], tuple[Event, Any]] = field(default_factory=dict)
-    fresh: dict[tuple[str, int], tuple[Event, Any]] = field(default_factory=dict)
+    held: dict[str, dict[int, tuple[Event, Any]]] = field(default_factory=dict)
+    fresh: dict[str, dict[int, tuple[Event, Any]]] = field(default_factory=dict)
 
     def begin(self, context: object) -> None:
         """Start a build whose pieces depend on ``context`` (compared by equality)."""
@@ -195,15 +199,25 @@ class EventMemo:
         """Finish a build: keep only what it used."""
         self.held, self.fresh = self.fresh, {}
 
-    def piece(self, name: str, event: Event, make: Callable[[Event], Piece]) -> Piece:
-        """``make(event)``, from the memo when this event object was seen before.
+    def pieces(
+        self, name: str, events: Sequence[Event], make: Callable[[Event], Piece]
+    ) -> list[Piece]:
+        """``make(event)`` for each event, from the memo for event objects seen before.
 
         ``name`` tells the kinds of piece apart: one name, one ``make``.
         """
-        key = (name, id(event))
-        found = self.fresh.get(key) or self.held.get(key)
-        if found is None or found[0] is not event:
-            found = (event, make(event))
-        self.fresh[key] = found
-        value: Piece = found[1]
-        return value
+        held = self.held.get(name, {})
+        fresh = self.fresh.setdefault(name, {})
+        made = []
+        for event in events:
+            key = id(event)
+            found = fresh.get(key) or held.get(key)
+            if found is None or found[0] is not event:
+                found = (event, make(event))
+            fresh[key] = found
+            made.append(found[1])
+        return made
+
+    def piece(self, name: str, event: Event, make: Callable[[Event], Piece]) -> Piece:
+        """``make(event)`` for one event (see :meth:`pieces`)."""
+        return self.pieces(name, (event,), make)[0]

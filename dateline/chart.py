@@ -12,9 +12,11 @@ import calendar
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 
 from markupsafe import Markup, escape
 
+from .exports import Pieces, fresh
 from .models import Event, Timeline
 
 WIDTH, HEIGHT = 720, 280
@@ -82,41 +84,26 @@ def weapons(event: Event) -> tuple[int, int, int]:
 
 
 def build_chart(
-    timeline: Timeline, event_href: dict[str, str], period_href: dict[str, str]
+    timeline: Timeline,
+    event_href: Callable[[str], str],
+    period_href: dict[str, str],
+    pieces: Pieces = fresh,
 ) -> Chart | None:
     """The chart for a timeline, or None when there is nothing to draw.
 
-    ``event_href`` maps an event's slug to its link; ``period_href`` maps 'YYYY' and 'YYYY-MM'
-    to the page or anchor that lists that period.
+    ``event_href`` gives the link of an event by its slug; ``period_href`` maps 'YYYY' and
+    'YYYY-MM' to the page or anchor that lists that period.
     """
     strikes: list[Bar] = []
     left_out = 0
     milestones: list[Milestone] = []
-    for event in timeline.events:
-        date_ = event.date
-        known = date_.start is not None and date_.end is not None and not date_.undated
-        if event.kind.milestone:
-            if date_.start is not None and not date_.undated:
-                label = event.places[0] if event.places else event.title
-                milestones.append(
-                    Milestone(
-                        date_.earliest, label, event.title, event_href[event.slug], not date_.exact
-                    )
-                )
-            continue
-        drones, missiles, intercepted = weapons(event)
-        if not known or not drones + missiles:
+    for found in pieces("chart mark", timeline.events, partial(_mark, event_href)):
+        if isinstance(found, Bar):
+            strikes.append(found)
+        elif isinstance(found, Milestone):
+            milestones.append(found)
+        elif found is LEFT_OUT:
             left_out += 1
-            continue
-        approximate = any(p.qualified for p in (date_.start, date_.end) if p) or (
-            date_.latest - date_.earliest > timedelta(days=2)
-        )
-        strikes.append(
-            Bar(
-                date_.earliest, date_.latest, drones, missiles, intercepted,
-                f"{event.date_display}: {event.title}", event_href[event.slug], approximate,
-            )
-        )  # fmt: skip
     if not strikes and not milestones:
         return None
     bars, binning = _bin(strikes, period_href)
@@ -125,6 +112,33 @@ def build_chart(
     first, last = date(first.year, 1, 1), date(last.year, 12, 31)
     svg = _draw(bars, milestones, first, last, binning, timeline.config.title)
     return Chart(svg, tuple(bars), tuple(milestones), binning, left_out)
+
+
+LEFT_OUT = "left out"
+"""A strike the chart cannot draw: no count of weapons, or no known date."""
+
+
+def _mark(event_href: Callable[[str], str], event: Event) -> Bar | Milestone | str | None:
+    """What an event puts on the chart: a bar, a milestone, :data:`LEFT_OUT`, or nothing."""
+    date_ = event.date
+    known = date_.start is not None and date_.end is not None and not date_.undated
+    if event.kind.milestone:
+        if date_.start is None or date_.undated:
+            return None
+        label = event.places[0] if event.places else event.title
+        return Milestone(
+            date_.earliest, label, event.title, event_href(event.slug), not date_.exact
+        )
+    drones, missiles, intercepted = weapons(event)
+    if not known or not drones + missiles:
+        return LEFT_OUT
+    approximate = any(p.qualified for p in (date_.start, date_.end) if p) or (
+        date_.latest - date_.earliest > timedelta(days=2)
+    )
+    return Bar(
+        date_.earliest, date_.latest, drones, missiles, intercepted,
+        f"{event.date_display}: {event.title}", event_href(event.slug), approximate,
+    )  # fmt: skip
 
 
 def _bin(strikes: list[Bar], period_href: dict[str, str]) -> tuple[list[Bar], str]:

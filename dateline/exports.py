@@ -10,10 +10,10 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date as Day
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from markupsafe import escape
 
@@ -23,14 +23,23 @@ from .markdown import shift_headings
 from .models import Event, Source, Timeline
 
 EXPORT_VERSION = 1
-PieceOf = Callable[[str, Event, Callable[[Event], str]], str]
-"""Gives one event's piece of a file: ``piece(name, event, make)``, possibly remembered."""
+Piece = TypeVar("Piece")
+
+
+class Pieces(Protocol):
+    """Gives each event's piece of a file: ``pieces(name, events, make)``, maybe remembered."""
+
+    def __call__(
+        self, name: str, events: Sequence[Event], make: Callable[[Event], Piece]
+    ) -> list[Piece]: ...
+
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def fresh(name: str, event: Event, make: Callable[[Event], str]) -> str:
+def fresh(name: str, events: Sequence[Event], make: Callable[[Event], Piece]) -> list[Piece]:
     """Every piece made anew: for a single build, where nothing can be reused."""
-    return make(event)
+    return [make(event) for event in events]
 
 
 def event_url(timeline: Timeline, event: Event) -> str:
@@ -46,11 +55,11 @@ def source_url(timeline: Timeline, source: Source, anchor: str = "") -> str:
 # --- events.json -------------------------------------------------------------------------------
 
 
-def events_json(timeline: Timeline, piece: PieceOf = fresh) -> bytes:
+def events_json(timeline: Timeline, pieces: Pieces = fresh) -> bytes:
     """Every event with all its fields, and every source (see schemas/events-json.schema.json)."""
 
-    def record(event: Event) -> str:
-        return compact_json(_event_data(timeline, event))
+    def record(event: Event) -> bytes:
+        return compact_json(_event_data(timeline, event)).encode("utf-8")
 
     head = {
         "version": EXPORT_VERSION,
@@ -60,9 +69,10 @@ def events_json(timeline: Timeline, piece: PieceOf = fresh) -> bytes:
     return json_document(
         head,
         {
-            "events": [piece("events.json", event, record) for event in timeline.events],
+            "events": pieces("events.json", timeline.events, record),
             "sources": [
-                compact_json(_source_data(timeline, source)) for source in timeline.sources.values()
+                compact_json(_source_data(timeline, source)).encode("utf-8")
+                for source in timeline.sources.values()
             ],
         },
     )
@@ -73,17 +83,17 @@ def compact_json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def json_document(head: dict[str, Any], lists: dict[str, list[str]]) -> bytes:
+def json_document(head: dict[str, Any], lists: dict[str, list[bytes]]) -> bytes:
     """A JSON object: the ``head`` members, then lists of records given as JSON, one per line.
 
-    Compact, fast (the C encoder does the work), and diffable: a change to one event changes
-    one line of the file.
+    Compact, fast (the C encoder does the work, and records are joined as bytes), and diffable:
+    a change to one event changes one line of the file.
     """
-    members = [f"{compact_json(key)}:{compact_json(value)}" for key, value in head.items()]
+    members = [f"{compact_json(key)}:{compact_json(value)}".encode() for key, value in head.items()]
     for key, rows in lists.items():
-        inner = "\n" + ",\n".join(rows) + "\n" if rows else ""
-        members.append(f"{compact_json(key)}:[{inner}]")
-    return ("{\n" + ",\n".join(members) + "\n}\n").encode("utf-8")
+        inner = b"\n" + b",\n".join(rows) + b"\n" if rows else b""
+        members.append(compact_json(key).encode() + b":[" + inner + b"]")
+    return b"{\n" + b",\n".join(members) + b"\n}\n"
 
 
 def _event_data(timeline: Timeline, event: Event) -> dict[str, Any]:
@@ -182,14 +192,14 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
-def events_csv(timeline: Timeline, piece: PieceOf = fresh) -> bytes:
+def events_csv(timeline: Timeline, pieces: Pieces = fresh) -> bytes:
     """One row per event, flat, for spreadsheets; no cell can start a formula."""
 
-    def row(event: Event) -> str:
-        return _csv_line([_cell(value) for value in _csv_row(timeline, event)])
+    def row(event: Event) -> bytes:
+        return _csv_line([_cell(value) for value in _csv_row(timeline, event)]).encode("utf-8")
 
-    rows = [piece("events.csv", event, row) for event in timeline.events]
-    return (_csv_line(list(CSV_COLUMNS)) + "".join(rows)).encode("utf-8")
+    rows = pieces("events.csv", timeline.events, row)
+    return _csv_line(list(CSV_COLUMNS)).encode("utf-8") + b"".join(rows)
 
 
 def _csv_line(cells: list[str]) -> str:
@@ -244,17 +254,17 @@ def _cell(value: object) -> str:
 # --- timeline.json (TimelineJS3) ---------------------------------------------------------------
 
 
-def timelinejs(timeline: Timeline, piece: PieceOf = fresh) -> bytes:
+def timelinejs(timeline: Timeline, pieces: Pieces = fresh) -> bytes:
     """The timeline in Knight Lab TimelineJS3's JSON format."""
     config = timeline.config
 
-    def slide(event: Event) -> str:
-        return compact_json(_slide(timeline, event))
+    def slide(event: Event) -> bytes:
+        return compact_json(_slide(timeline, event)).encode("utf-8")
 
     title = {"headline": str(escape(config.title)), "text": str(escape(config.description))}
     return json_document(
         {"title": {"text": title}},
-        {"events": [piece("timeline.json", event, slide) for event in timeline.events]},
+        {"events": pieces("timeline.json", timeline.events, slide)},
     )
 
 
@@ -309,7 +319,7 @@ def portable_html(timeline: Timeline, html: str) -> str:
 # --- events.ics --------------------------------------------------------------------------------
 
 
-def events_ics(timeline: Timeline, piece: PieceOf = fresh) -> bytes:
+def events_ics(timeline: Timeline, pieces: Pieces = fresh) -> bytes:
     """Events known to the day, as an iCalendar file; scheduled meetings are marked tentative."""
     host = re.sub(
         r"[^A-Za-z0-9.-]", "", timeline.config.id_prefix.split(",")[0].removeprefix("tag:")
@@ -322,10 +332,10 @@ def events_ics(timeline: Timeline, piece: PieceOf = fresh) -> bytes:
         f"X-WR-CALNAME:{_ics_text(timeline.config.title)}",
     ]
 
-    def vevent(event: Event) -> str:
+    def vevent(event: Event) -> bytes:
         date = event.date
         if not _known_to_the_day(date):
-            return ""
+            return b""
         return _ics_lines(
             [
                 "BEGIN:VEVENT",
@@ -340,10 +350,10 @@ def events_ics(timeline: Timeline, piece: PieceOf = fresh) -> bytes:
                 *([f"URL:{event_url(timeline, event)}"] if timeline.config.absolute else []),
                 "END:VEVENT",
             ]
-        )
+        ).encode("utf-8")
 
-    events = "".join(piece("events.ics", event, vevent) for event in timeline.events)
-    return (_ics_lines(head) + events + _ics_lines(["END:VCALENDAR"])).encode("utf-8")
+    events = b"".join(pieces("events.ics", timeline.events, vevent))
+    return _ics_lines(head).encode() + events + _ics_lines(["END:VCALENDAR"]).encode()
 
 
 def _ics_lines(lines: list[str]) -> str:

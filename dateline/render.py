@@ -19,7 +19,7 @@ from .cache import EventMemo
 from .chart import build_chart
 from .diagnostics import ContentError, Diagnostic
 from .exports import (
-    PieceOf,
+    Pieces,
     events_csv,
     events_ics,
     events_json,
@@ -43,10 +43,29 @@ Pages = dict[str, bytes]
 """Output files by their path inside the site, with forward slashes."""
 
 
-def make_environment(templates: Path) -> jinja2.Environment:
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in memory between builds; a changed template is compiled anew."""
+
+    def __init__(self) -> None:
+        self.held: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Give Jinja the code compiled before for this template's current source, if any."""
+        if bucket.key in self.held:
+            bucket.bytecode_from_string(self.held[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Keep the code Jinja just compiled."""
+        self.held[bucket.key] = bucket.bytecode_to_string()
+
+
+def make_environment(
+    templates: Path, compiled: jinja2.BytecodeCache | None = None
+) -> jinja2.Environment:
     """A Jinja environment that escapes everything and refuses undefined names."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
+        bytecode_cache=compiled,
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -66,6 +85,7 @@ class PageMemo:
     templates: str = ""
     pages: dict[str, tuple[object, bytes]] = field(default_factory=dict)
     pieces: EventMemo = field(default_factory=EventMemo)
+    compiled: CompiledTemplates = field(default_factory=CompiledTemplates)
 
 
 def render_site(
@@ -86,12 +106,12 @@ def render_site(
     """
     memo = memo if memo is not None else PageMemo()
     memo.pieces.begin((timeline.config, timeline.sources, memo.templates))
-    piece: PieceOf = memo.pieces.piece
+    pieces: Pieces = memo.pieces.pieces
     url = timeline.config.path
     files: Pages = dict(assets)
     files["assets/kinds.css"] = env.get_template("kinds.css").render(site=timeline.config).encode()
     all_facets = facets(timeline)
-    files["search.json"] = search_index(timeline, all_facets, url(""), piece)
+    files["search.json"] = search_index(timeline, all_facets, url(""), pieces)
     versions = {path: hashlib.sha256(data).hexdigest()[:10] for path, data in files.items()}
 
     def asset(path: str) -> str:
@@ -118,7 +138,7 @@ def render_site(
 
     def event_line(event: Event) -> Markup:
         """The event as one line of a listing page."""
-        return Markup(piece("listing line", event, line_macro))
+        return Markup(memo.pieces.piece("listing line", event, line_macro))
 
     env.globals["event_line"] = event_line
 
@@ -130,7 +150,7 @@ def render_site(
 
     chart = build_chart(
         timeline,
-        {event.slug: url(f"events/{event.slug}/") for event in timeline.events},
+        lambda slug: url(f"events/{slug}/"),
         {
             f"{group.key[2:]}": f"{url('')}#{group.key}"
             for year in timeline.years
@@ -138,16 +158,7 @@ def render_site(
             if group.key.startswith("m-")
         }
         | {str(year.year): f"{url('')}#y-{year.year}" for year in timeline.years},
-    )
-    files["index.html"] = page(
-        "index.html",
-        "",
-        page="index",
-        events=timeline.events,
-        years=timeline.years,
-        chart=chart,
-        facets=all_facets,
-        complete=len(timeline.events) <= INDEX_LIMIT,
+        pieces,
     )
     styles = tuple(sorted((p, v) for p, v in versions.items() if p.startswith("assets/")))
     shared = (timeline.config, styles, memo.templates)
@@ -159,6 +170,28 @@ def render_site(
         files[path] = held[1] if held is not None and held[0] == key else make()
         kept[path] = (key, files[path])
 
+    complete = len(timeline.events) <= INDEX_LIMIT
+    remembered(
+        "index.html",
+        (
+            timeline.events if complete else len(timeline.events),
+            chart,
+            all_facets,
+            tuple(sorted(versions.items())),
+            shared,
+        ),
+        partial(
+            page,
+            "index.html",
+            "",
+            page="index",
+            events=timeline.events,
+            years=timeline.years,
+            chart=chart,
+            facets=all_facets,
+            complete=complete,
+        ),
+    )
     for listing in listings(timeline, all_facets):
         remembered(
             f"{listing.path}index.html",
@@ -166,11 +199,25 @@ def render_site(
             partial(page, "listing.html", listing.path, page="listing", listing=listing),
         )
     for dimension, folder in (("place", "places/"), ("tag", "tags/")):
-        files[f"{folder}index.html"] = page(
-            "facets.html", folder, page=folder, dimension=dimension, values=all_facets[dimension]
+        remembered(
+            f"{folder}index.html",
+            (all_facets[dimension], shared),
+            partial(
+                page,
+                "facets.html",
+                folder,
+                page=folder,
+                dimension=dimension,
+                values=all_facets[dimension],
+            ),
         )
-    files["sources/index.html"] = page("sources.html", "sources/", page="sources")
-    files["404.html"] = page("404.html", "404.html", page="404")
+    counts = tuple((source_id, len(cited)) for source_id, cited in timeline.citing.items())
+    remembered(
+        "sources/index.html",
+        (timeline.sources, counts, shared),
+        partial(page, "sources.html", "sources/", page="sources"),
+    )
+    remembered("404.html", shared, partial(page, "404.html", "404.html", page="404"))
     events = timeline.events
     jobs: list[tuple[str, object, Callable[[], bytes]]] = []
     for index, event in enumerate(events):
@@ -205,7 +252,7 @@ def render_site(
     if staging is None or workers <= 1:
         for path, key, make in jobs:
             remembered(path, key, make)
-        files.update(publishing_files(timeline, env, piece))
+        files.update(publishing_files(timeline, env, pieces))
     else:
         batches = split(len(jobs), workers * 4)
 
@@ -213,7 +260,7 @@ def render_site(
             return staging.write({jobs[i][0]: jobs[i][2]() for i in batches[number]})
 
         staged, shared_files = alongside(
-            render_batch, len(batches), workers, partial(publishing_files, timeline, env, piece)
+            render_batch, len(batches), workers, partial(publishing_files, timeline, env, pieces)
         )
         files.update(shared_files)
         staging.add_written(path for paths in staged for path in paths)
@@ -234,23 +281,23 @@ def source_page(page: Callable[..., bytes], source: Source, citing: tuple[Event,
     )
 
 
-def publishing_files(timeline: Timeline, env: jinja2.Environment, piece: PieceOf) -> Pages:
+def publishing_files(timeline: Timeline, env: jinja2.Environment, pieces: Pieces) -> Pages:
     """The feed, the data exports and what hosts read: robots.txt, sitemap, .nojekyll, CNAME."""
     config = timeline.config
     newest_first = sorted(timeline.events, key=Event.sort_key, reverse=True)[:FEED_ENTRIES]
     updated = max((e.last_updated for e in timeline.events), default=None)
+    feed_entries = pieces("feed", newest_first, partial(feed_html, timeline))
     feed = env.get_template("feed.xml").render(
         site=config,
-        entries=newest_first,
+        entries=list(zip(newest_first, feed_entries, strict=True)),
         updated=updated.isoformat() if updated else "1970-01-01",
-        feed_html=lambda event: piece("feed", event, partial(feed_html, timeline)),
     )
     files: Pages = {
         "feed.xml": feed.encode("utf-8"),
-        "events.json": events_json(timeline, piece),
-        "events.csv": events_csv(timeline, piece),
-        "timeline.json": timelinejs(timeline, piece),
-        "events.ics": events_ics(timeline, piece),
+        "events.json": events_json(timeline, pieces),
+        "events.csv": events_csv(timeline, pieces),
+        "timeline.json": timelinejs(timeline, pieces),
+        "events.ics": events_ics(timeline, pieces),
         ".nojekyll": b"",
     }
     robots = "User-agent: *\nAllow: /\n"

@@ -286,7 +286,7 @@ class Preview:
     def rebuild(self, changes: set[str]) -> None:
         """Rebuild now; on problems keep the last good site and show them in the browser."""
         self.state.begin()
-        report, problems = self.builder.build()
+        report, problems = self.builder.build(changes or None)
         changed = self.builder.changed_slug(changes) if report else None
         self.state.finish(report is not None, problems, changed)
         self.on_build(report, problems)
