@@ -89,11 +89,18 @@ def json_document(head: dict[str, Any], lists: dict[str, list[bytes]]) -> bytes:
     Compact, fast (the C encoder does the work, and records are joined as bytes), and diffable:
     a change to one event changes one line of the file.
     """
-    members = [f"{compact_json(key)}:{compact_json(value)}".encode() for key, value in head.items()]
-    for key, rows in lists.items():
-        inner = b"\n" + b",\n".join(rows) + b"\n" if rows else b""
-        members.append(compact_json(key).encode() + b":[" + inner + b"]")
-    return b"{\n" + b",\n".join(members) + b"\n}\n"
+    parts = [b"{\n"]
+    for key, value in head.items():
+        parts.append(f"{compact_json(key)}:{compact_json(value)},\n".encode())
+    for number, (key, rows) in enumerate(lists.items()):
+        parts.append(compact_json(key).encode() + (b":[\n" if rows else b":["))
+        for row in rows:
+            parts += (row, b",\n")
+        if rows:
+            parts[-1] = b"\n"
+        parts.append(b"],\n" if number < len(lists) - 1 else b"]\n")
+    parts.append(b"}\n")
+    return b"".join(parts)  # one copy of what may be tens of megabytes
 
 
 def _event_data(timeline: Timeline, event: Event) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import unquote, urlsplit
 
 from .diagnostics import Diagnostics, Position
@@ -24,14 +24,21 @@ def check_links(
 
     for event in events:
         for line, href in event.site_links:
-            parts = urlsplit(href)
-            page = unquote(parts.path).lstrip("/")
-            if page == "" or page.endswith("/"):
-                page += "index.html"
+            page, fragment = link_target(href)
             where = Position(event.body_line + line, 1)
             if page not in pages:
                 diagnostics.error(event.path, where, f"link {href!r} points to no page of the site")
-            elif parts.fragment and unquote(parts.fragment) not in ids(page):
+            elif fragment and fragment not in ids(page):
                 diagnostics.error(
-                    event.path, where, f"link {href!r}: the page has no place #{parts.fragment}"
+                    event.path, where, f"link {href!r}: the page has no place #{fragment}"
                 )
+
+
+@lru_cache(maxsize=65536)
+def link_target(href: str) -> tuple[str, str]:
+    """The output file and the fragment a link from the site's root points at."""
+    parts = urlsplit(href)
+    page = unquote(parts.path).lstrip("/")
+    if page == "" or page.endswith("/"):
+        page += "index.html"
+    return page, unquote(parts.fragment)
