@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .cache import EntryCache
+from .cache import EntryCache, Progress, quiet
 from .config import CONFIG_FILE, parse_config, with_slash
 from .diagnostics import ContentError, Diagnostic, Diagnostics, Position
 from .events import parse_event
@@ -113,6 +113,8 @@ class BuildReport:
     files: int = 0
     seconds: float = 0.0
     warnings: list[Diagnostic] = field(default_factory=list)
+    unchanged: bool = False
+    """Nothing had changed since the last build, so nothing was done."""
 
     @classmethod
     def of(
@@ -144,9 +146,10 @@ class BuildReport:
             if self.drafts
             else ""
         )
+        nothing = " (nothing changed)" if self.unchanged else ""
         return (
             f"{self.events} events{drafts}, {self.sources} sources, "
-            f"{self.files} files written in {self.seconds:.2f} s"
+            f"{self.files} files written{nothing} in {self.seconds:.2f} s"
         )
 
 
@@ -189,6 +192,7 @@ def load_timeline(
     base_url: str | None = None,
     include_drafts: bool = False,
     cache: EntryCache | None = None,
+    progress: Progress = quiet,
 ) -> tuple[Timeline, list[Diagnostic], int]:
     """Read and validate everything; return the timeline, its warnings and the drafts left out.
 
@@ -197,9 +201,10 @@ def load_timeline(
     """
     settings = read_settings(project, base_url)
     paths = project.entry_files() if settings.config is not None else []
+    progress("reading entries", 0, len(paths))
     files = [(path, raw) for path in paths if (raw := project.read(path)) is not None]
     # a file gone since the folder was listed was deleted or renamed: gone, not broken
-    return assemble(settings, files, cache or EntryCache(), include_drafts)
+    return assemble(settings, files, cache or EntryCache(), include_drafts, progress)
 
 
 def assemble(
@@ -207,6 +212,7 @@ def assemble(
     files: Sequence[tuple[str, bytes | None]],
     cache: EntryCache,
     include_drafts: bool = False,
+    progress: Progress = quiet,
 ) -> tuple[Timeline, list[Diagnostic], int]:
     """The timeline of every entry in ``files``, validated against ``settings``.
 
@@ -224,7 +230,7 @@ def assemble(
         def parse(path: str, raw: bytes, found: Diagnostics) -> Event | None:
             return parse_event(path, raw, kinds, sources, found, base_path=base_path)
 
-        events = cache.parse_all(files, settings.context, parse, diagnostics)
+        events = cache.parse_all(files, settings.context, parse, diagnostics, progress)
     _check_unique_slugs(events, diagnostics)
     _check_unique_ids(events, diagnostics)
     if config is not None:
@@ -242,6 +248,7 @@ def render(
     timeline: Timeline,
     memo: PageMemo | None = None,
     staging: Staging | None = None,
+    progress: Progress = quiet,
 ) -> Pages:
     """Render every page and asset of the site, and check the links editors wrote in bodies.
 
@@ -252,7 +259,7 @@ def render(
     environment = make_environment(
         project.root / TEMPLATES_DIR, memo.compiled if memo is not None else None
     )
-    pages = render_site(timeline, environment, project.assets(), memo, staging)
+    pages = render_site(timeline, environment, project.assets(), memo, staging, progress)
     diagnostics = Diagnostics()
     check_links(timeline.events, staging.view(pages) if staging else pages, diagnostics)
     if diagnostics.errors:
@@ -277,17 +284,18 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def build(project: Project, base_url: str | None = None) -> BuildReport:
+def build(project: Project, base_url: str | None = None, progress: Progress = quiet) -> BuildReport:
     """Build the site into ``project.out``; the old site stays whole if anything fails.
 
     Nothing is done when no input changed since the last build and the site is as it left it;
-    otherwise entries unchanged since then come from the entry cache.
+    otherwise entries unchanged since then come from the entry cache. ``progress`` is told
+    how far the long steps have got.
     """
     with collector_paused():
-        return _build(project, base_url)
+        return _build(project, base_url, progress)
 
 
-def _build(project: Project, base_url: str | None) -> BuildReport:
+def _build(project: Project, base_url: str | None, progress: Progress) -> BuildReport:
     started = time.perf_counter()
     project.reads.restart()
     options = [str(project.out.absolute()), base_url or ""]
@@ -301,11 +309,13 @@ def _build(project: Project, base_url: str | None) -> BuildReport:
             sources=manifest.report["sources"],
             seconds=time.perf_counter() - started,
             warnings=manifest.warnings(),
+            unchanged=True,
         )
     cache = EntryCache.load(project.cache_file(ENTRY_CACHE))
-    timeline, warnings, drafts = load_timeline(project, base_url, cache=cache)
+    timeline, warnings, drafts = load_timeline(project, base_url, cache=cache, progress=progress)
     with Staging(project.out) as staging:
-        pages = render(project, timeline, staging=staging)
+        pages = render(project, timeline, staging=staging, progress=progress)
+        progress("writing files", 0, len(pages))
         staging.write(pages)
         written = staging.commit()
     report = BuildReport.of(timeline, warnings, drafts, written, started)

@@ -19,6 +19,14 @@ from .parallel import split, spread, workers_for
 
 ParseEntry = Callable[[str, bytes, Diagnostics], "Event | None"]
 """Validates one entry: ``parse(path, raw, diagnostics)``."""
+Progress = Callable[[str, int, int], None]
+"""Told how far a long step has got: ``progress(step, done, total)``."""
+
+
+def quiet(step: str, done: int, total: int) -> None:
+    """Progress that nobody watches."""
+
+
 Parsed = tuple[str, str, "Event | None", tuple[Diagnostic, ...]]
 """An entry's path, its key, and what parsing it gave: the event (or None) and its problems."""
 
@@ -68,6 +76,7 @@ class EntryCache:
         context: str,
         parse: ParseEntry,
         diagnostics: Diagnostics,
+        progress: Progress = quiet,
     ) -> list[Event]:
         """The events of ``files`` (path, bytes) in their order; only changed entries are parsed.
 
@@ -85,7 +94,7 @@ class EntryCache:
         ]
         self.hits += len(files) - len(pending)
         self.misses += len(pending)
-        self._parse(pending, parse)
+        self._parse(pending, parse, progress)
         events = []
         for path, _ in keys:
             _, event, found = self.entries[path]
@@ -94,13 +103,17 @@ class EntryCache:
                 events.append(event)
         return events
 
-    def _parse(self, pending: list[tuple[str, bytes, str]], parse: ParseEntry) -> None:
+    def _parse(
+        self, pending: list[tuple[str, bytes, str]], parse: ParseEntry, progress: Progress
+    ) -> None:
         workers = workers_for(len(pending))
         if workers <= 1:
-            for path, raw, key in pending:
+            for number, (path, raw, key) in enumerate(pending, start=1):
                 found = Diagnostics()
                 event = parse(path, raw, found)
                 self.entries[path] = (key, event, tuple(found))
+                if number % 100 == 0 or number == len(pending):
+                    progress("parsing entries", number, len(pending))
             return
         batches = split(len(pending), workers * 4)
 
@@ -111,8 +124,11 @@ class EntryCache:
                 parsed.append((path, key, parse(path, raw, found), tuple(found)))
             return pickle.dumps(parsed, pickle.HIGHEST_PROTOCOL)
 
-        for blob in spread(parse_batch, len(batches), workers):
+        done = 0
+        for number, blob in enumerate(spread(parse_batch, len(batches), workers)):
             self._add_blob(blob)
+            done += len(batches[number])
+            progress("parsing entries", done, len(pending))
 
     def _add_blob(self, blob: bytes) -> None:
         parsed: list[Parsed] = pickle.loads(blob)

@@ -10,8 +10,10 @@ import errno
 import json
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from . import __version__
 from .builder import BuildReport, Project, build, check, read_config
@@ -164,13 +166,56 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 3
 
 
+class ProgressLine:
+    """One line on the terminal that says how far a long build has got; silent elsewhere.
+
+    Nothing shows for the first half second, so quick builds stay quiet, and the line is
+    cleared before anything else is printed.
+    """
+
+    DELAY = 0.5
+    INTERVAL = 0.1
+
+    def __init__(self, stream: TextIO = sys.stderr) -> None:
+        self.stream = stream
+        self.active = stream.isatty()
+        self.started = time.monotonic()
+        self.shown = 0.0
+        self.width = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if not self.active or now - self.started < self.DELAY or now - self.shown < self.INTERVAL:
+            return
+        with self.lock:
+            self.shown = now
+            share = f" {done:,} of {total:,}" if done else f" ({total:,})"
+            text = f"{step}{share} · {now - self.started:.1f} s"
+            self.stream.write("\r" + text.ljust(self.width))
+            self.stream.flush()
+            self.width = len(text)
+
+    def clear(self) -> None:
+        """Remove the line, if one was shown."""
+        with self.lock:
+            if self.width:
+                self.stream.write("\r" + " " * self.width + "\r")
+                self.stream.flush()
+                self.width = 0
+
+
 def _build(project: Project, base_url: str | None) -> int:
+    progress = ProgressLine()
     try:
-        report = build(project, base_url)
+        report = build(project, base_url, progress)
     except ContentError as error:
+        progress.clear()
         _print_problems(error.diagnostics)
         print(f"build failed; {_where(project)} was left as it was", file=sys.stderr)
         return EXIT_CONTENT
+    finally:
+        progress.clear()
     _print_problems(report.warnings)
     print(f"built {_where(project)}: {report.summary()}")
     return EXIT_OK

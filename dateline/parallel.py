@@ -67,23 +67,35 @@ def spread(job: Callable[[int], Result], tasks: int, workers: int) -> Iterator[R
 
 
 def alongside(
-    job: Callable[[int], Result], tasks: int, workers: int, meanwhile: Callable[[], Meanwhile]
+    job: Callable[[int], Result],
+    tasks: int,
+    workers: int,
+    meanwhile: Callable[[], Meanwhile],
+    on_result: Callable[[], None] = lambda: None,
 ) -> tuple[list[Result], Meanwhile]:
     """Run ``meanwhile()`` here while ``workers`` processes run the ``tasks`` of ``job``.
 
-    Returns the results of the tasks, in order, and what ``meanwhile`` returned.
+    Returns the results of the tasks, in order, and what ``meanwhile`` returned. ``on_result``
+    is called (from another thread) as each task finishes.
     """
     if workers <= 1 or tasks <= 1:
         done = meanwhile()
-        return [job(task) for task in range(tasks)], done
+        results = []
+        for task in range(tasks):
+            results.append(job(task))
+            on_result()
+        return results, done
     global _job
     _job = job
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(min(workers, tasks)) as pool:
-            pending = pool.map_async(_run, range(tasks), chunksize=1)
+            pending = [
+                pool.apply_async(_run, (task,), callback=lambda _: on_result())
+                for task in range(tasks)
+            ]
             done = meanwhile()
-            return pending.get(), done
+            return [result.get() for result in pending], done
     finally:
         _job = None
 

@@ -15,7 +15,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .browse import INDEX_LIMIT, facets, listings, search_index
-from .cache import EventMemo
+from .cache import EventMemo, Progress, quiet
 from .chart import build_chart
 from .diagnostics import ContentError, Diagnostic
 from .exports import (
@@ -94,6 +94,7 @@ def render_site(
     assets: Mapping[str, bytes],
     memo: PageMemo | None = None,
     staging: Staging | None = None,
+    progress: Progress = quiet,
 ) -> Pages:
     """Every page and asset of the site, keyed by output path.
 
@@ -250,8 +251,10 @@ def render_site(
         )
     workers = workers_for(len(jobs)) if staging is not None else 1
     if staging is None or workers <= 1:
-        for path, key, make in jobs:
+        for number, (path, key, make) in enumerate(jobs, start=1):
             remembered(path, key, make)
+            if number % 200 == 0 or number == len(jobs):
+                progress("rendering pages", number, len(jobs))
         files.update(publishing_files(timeline, env, pieces))
     else:
         batches = split(len(jobs), workers * 4)
@@ -259,8 +262,19 @@ def render_site(
         def render_batch(number: int) -> list[str]:
             return staging.write({jobs[i][0]: jobs[i][2]() for i in batches[number]})
 
+        rendered = [0]
+
+        def batch_done() -> None:  # in a thread of the pool: one at a time
+            rendered[0] += 1
+            done = sum(len(batches[i]) for i in range(rendered[0]))
+            progress("rendering pages", done, len(jobs))
+
         staged, shared_files = alongside(
-            render_batch, len(batches), workers, partial(publishing_files, timeline, env, pieces)
+            render_batch,
+            len(batches),
+            workers,
+            partial(publishing_files, timeline, env, pieces),
+            batch_done,
         )
         files.update(shared_files)
         staging.add_written(path for paths in staged for path in paths)
