@@ -202,9 +202,14 @@ def load_timeline(
     settings = read_settings(project, base_url)
     paths = project.entry_files() if settings.config is not None else []
     progress("reading entries", 0, len(paths))
-    files = [(path, raw) for path in paths if (raw := project.read(path)) is not None]
     # a file gone since the folder was listed was deleted or renamed: gone, not broken
-    return assemble(settings, files, cache or EntryCache(), include_drafts, progress)
+    return assemble(
+        settings,
+        [(path, raw) for path in paths if (raw := project.read(path)) is not None],
+        cache or EntryCache(),
+        include_drafts,
+        progress,
+    )
 
 
 def assemble(
@@ -231,6 +236,7 @@ def assemble(
             return parse_event(path, raw, kinds, sources, found, base_path=base_path)
 
         events = cache.parse_all(files, settings.context, parse, diagnostics, progress)
+        del files  # the entries' bytes: tens of megabytes no longer needed
     _check_unique_slugs(events, diagnostics)
     _check_unique_ids(events, diagnostics)
     if config is not None:
@@ -313,14 +319,15 @@ def _build(project: Project, base_url: str | None, progress: Progress) -> BuildR
         )
     cache = EntryCache.load(project.cache_file(ENTRY_CACHE))
     timeline, warnings, drafts = load_timeline(project, base_url, cache=cache, progress=progress)
+    if cache.misses or cache.forgotten:  # entries parsed: worth keeping even if rendering fails
+        cache.save(project.cache_file(ENTRY_CACHE))
+    del cache  # the timeline holds what rendering needs
     with Staging(project.out) as staging:
         pages = render(project, timeline, staging=staging, progress=progress)
         progress("writing files", 0, len(pages))
         staging.write(pages)
         written = staging.commit()
     report = BuildReport.of(timeline, warnings, drafts, written, started)
-    if cache.misses or cache.forgotten:
-        cache.save(project.cache_file(ENTRY_CACHE))
     stamp_files(project.root, project.template_files(), project.reads)
     Manifest(
         options, listing, project.reads.stamps, output_stamps(project.out), report.as_dict()

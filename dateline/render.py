@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import traceback
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -23,6 +23,7 @@ from .exports import (
     events_csv,
     events_ics,
     events_json,
+    fresh,
     portable_html,
     source_url,
     timelinejs,
@@ -99,15 +100,17 @@ def render_site(
     """Every page and asset of the site, keyed by output path.
 
     With a ``staging`` folder and a large timeline, the pages of events and sources are rendered
-    on every core and written straight into the folder: they are not in the pages returned.
+    on every core, and they and the data exports are written straight into the folder: they are
+    not in the pages returned.
 
     With a ``memo`` from the last build, a page is rendered again only when the events, sources,
     settings, assets or templates it shows changed, and each event's pieces of the shared files
     (a line of a listing, a record of events.json) only when the event did.
     """
+    single_build = memo is None  # nothing will be reused: keep nothing longer than needed
     memo = memo if memo is not None else PageMemo()
     memo.pieces.begin((timeline.config, timeline.sources, memo.templates))
-    pieces: Pieces = memo.pieces.pieces
+    pieces: Pieces = fresh if single_build else memo.pieces.pieces
     url = timeline.config.path
     files: Pages = dict(assets)
     files["assets/kinds.css"] = env.get_template("kinds.css").render(site=timeline.config).encode()
@@ -269,16 +272,15 @@ def render_site(
             done = sum(len(batches[i]) for i in range(rendered[0]))
             progress("rendering pages", done, len(jobs))
 
-        staged, shared_files = alongside(
-            render_batch,
-            len(batches),
-            workers,
-            partial(publishing_files, timeline, env, pieces),
-            batch_done,
+        def write_publishing_files() -> None:  # here, while the workers render
+            for path, data in publishing_files(timeline, env, pieces):
+                staging.write({path: data})
+
+        staged, _ = alongside(
+            render_batch, len(batches), workers, write_publishing_files, batch_done
         )
-        files.update(shared_files)
         staging.add_written(path for paths in staged for path in paths)
-    memo.pages = kept
+    memo.pages = {} if single_build else kept
     memo.pieces.end()
     return dict(sorted(files.items()))
 
@@ -295,8 +297,14 @@ def source_page(page: Callable[..., bytes], source: Source, citing: tuple[Event,
     )
 
 
-def publishing_files(timeline: Timeline, env: jinja2.Environment, pieces: Pieces) -> Pages:
-    """The feed, the data exports and what hosts read: robots.txt, sitemap, .nojekyll, CNAME."""
+def publishing_files(
+    timeline: Timeline, env: jinja2.Environment, pieces: Pieces
+) -> Iterator[tuple[str, bytes]]:
+    """The feed, the data exports and what hosts read: robots.txt, sitemap, .nojekyll, CNAME.
+
+    One file at a time: at scale each export is tens of megabytes, and the caller may write
+    each away before the next is made.
+    """
     config = timeline.config
     newest_first = sorted(timeline.events, key=Event.sort_key, reverse=True)[:FEED_ENTRIES]
     updated = max((e.last_updated for e in timeline.events), default=None)
@@ -306,14 +314,12 @@ def publishing_files(timeline: Timeline, env: jinja2.Environment, pieces: Pieces
         entries=list(zip(newest_first, feed_entries, strict=True)),
         updated=updated.isoformat() if updated else "1970-01-01",
     )
-    files: Pages = {
-        "feed.xml": feed.encode("utf-8"),
-        "events.json": events_json(timeline, pieces),
-        "events.csv": events_csv(timeline, pieces),
-        "timeline.json": timelinejs(timeline, pieces),
-        "events.ics": events_ics(timeline, pieces),
-        ".nojekyll": b"",
-    }
+    yield "feed.xml", feed.encode("utf-8")
+    yield "events.json", events_json(timeline, pieces)
+    yield "events.csv", events_csv(timeline, pieces)
+    yield "timeline.json", timelinejs(timeline, pieces)
+    yield "events.ics", events_ics(timeline, pieces)
+    yield ".nojekyll", b""
     robots = "User-agent: *\nAllow: /\n"
     if config.absolute:
         urls = [("", updated), ("sources/", None)]
@@ -322,12 +328,11 @@ def publishing_files(timeline: Timeline, env: jinja2.Environment, pieces: Pieces
         sitemap = env.get_template("sitemap.xml").render(
             site=config, urls=[(path, day.isoformat() if day else "") for path, day in urls]
         )
-        files["sitemap.xml"] = sitemap.encode("utf-8")
+        yield "sitemap.xml", sitemap.encode("utf-8")
         robots += f"Sitemap: {config.url('sitemap.xml')}\n"
-    files["robots.txt"] = robots.encode("utf-8")
+    yield "robots.txt", robots.encode("utf-8")
     if config.cname:
-        files["CNAME"] = (config.cname + "\n").encode("utf-8")
-    return files
+        yield "CNAME", (config.cname + "\n").encode("utf-8")
 
 
 def feed_html(timeline: Timeline, event: Event) -> str:
