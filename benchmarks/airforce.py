@@ -17,8 +17,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dateline.budget import over_budget
-from dateline.builder import Project, build
+from dateline.builder import build
 from dateline.datasets import PROFILES, import_dataset
+from dateline.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT.parent / "shared" / "data" / "missile_attacks_daily.csv"

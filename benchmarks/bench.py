@@ -32,8 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.synthetic import write_project  # noqa: E402
-from dateline.builder import LiveBuilder, Project  # noqa: E402
+from dateline.builder import LiveBuilder  # noqa: E402
 from dateline.frontmatter import parse_document  # noqa: E402
+from dateline.project import Project  # noqa: E402
 
 HUGO_TEMPLATES = {
     "layouts/_default/baseof.html": (

@@ -19,7 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.synthetic import write_project
-from dateline.builder import LiveBuilder, Project
+from dateline.builder import LiveBuilder
+from dateline.project import Project
 
 RUNS = 5
 

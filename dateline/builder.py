@@ -5,14 +5,11 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import stat as stat_kind
 import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from .cache import EntryCache, Progress, quiet
@@ -20,137 +17,19 @@ from .config import CONFIG_FILE, parse_config, with_slash
 from .diagnostics import ContentError, Diagnostic, Diagnostics, Position
 from .events import parse_event
 from .links import check_links
-from .manifest import Manifest, Reads, output_stamps, stamp_files, walk_files
+from .manifest import BuildRecord
 from .models import Event, SiteConfig, Source, Timeline
 from .output import Staging, update_site
+from .project import (
+    CONTENT_DIR,
+    ENTRY_CACHE,
+    TEMPLATES_DIR,
+    BuildReport,
+    Project,
+)
 from .render import PageMemo, Pages, make_environment, render_site
 from .sources import SOURCES_FILE, parse_sources
 from .timeline import build_timeline
-
-CONTENT_DIR = "content"
-TEMPLATES_DIR = "templates"
-STATIC_DIR = "templates/static"
-OUTPUT_DIR = "site"
-CACHE_DIR = ".dateline-cache"
-PREVIEW_DIR = f"{CACHE_DIR}/preview"
-"""Where ``serve`` builds: drafts included, so never the published ``site/``."""
-ENTRY_CACHE = "entries.pickle"
-"""Parsed entries, kept between builds (see :class:`EntryCache`)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Project:
-    """Where a timeline project keeps its files."""
-
-    root: Path
-    out: Path
-    reads: Reads = field(default_factory=Reads, compare=False)
-    """Every file read since the build began, for the next build to tell what changed."""
-
-    @classmethod
-    def at(cls, root: Path, out: Path | None = None) -> Project:
-        """The project in ``root``, building into ``out`` (``root/site`` by default)."""
-        return cls(root, out if out is not None else root / OUTPUT_DIR)
-
-    def read(self, relative: str) -> bytes | None:
-        """A project file's bytes, or None when it does not exist (or vanished meanwhile)."""
-        try:
-            with open(self.root / relative, "rb") as file:
-                stat = os.fstat(file.fileno())
-                data = file.read()
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            return None
-        self.reads.record(relative, stat, data)
-        return data
-
-    def entry_files(self) -> list[str]:
-        """Every event entry under ``content/``, in a fixed order."""
-        return self._files_under(CONTENT_DIR, ".md")
-
-    def _files_under(self, folder: str, suffix: str = "") -> list[str]:
-        """Files under ``folder`` (relative to the project) ending in ``suffix``, sorted."""
-        top = self.root / folder
-        if not top.is_dir():
-            return []
-        return sorted(
-            relative
-            for relative, stat in walk_files(str(top), f"{folder}/")
-            if relative.endswith(suffix) and stat_is_file(stat)
-        )
-
-    def template_files(self) -> list[str]:
-        """Every file under ``templates/``, relative to the project, in a fixed order."""
-        return self._files_under(TEMPLATES_DIR)
-
-    def cache_file(self, name: str) -> Path:
-        """A file of the build cache (``.dateline-cache/``, never published or committed)."""
-        return self.root / CACHE_DIR / name
-
-    def templates_fingerprint(self) -> str:
-        """Changes whenever a template or static file does (by name, size and time)."""
-        folder = self.root / TEMPLATES_DIR
-        stats = sorted(
-            (p.relative_to(folder).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
-            for p in folder.rglob("*")
-            if p.is_file()
-        )
-        return hashlib.sha256(repr(stats).encode()).hexdigest()
-
-    def assets(self) -> dict[str, bytes]:
-        """The static files shipped with the templates, as ``assets/...`` output paths."""
-        static = self.root / STATIC_DIR
-        files = sorted(p for p in static.rglob("*") if p.is_file()) if static.is_dir() else []
-        return {f"assets/{p.relative_to(static).as_posix()}": p.read_bytes() for p in files}
-
-
-@dataclass(slots=True)
-class BuildReport:
-    """What a build did, for the one summary line at the end."""
-
-    events: int = 0
-    drafts: int = 0
-    sources: int = 0
-    files: int = 0
-    seconds: float = 0.0
-    warnings: list[Diagnostic] = field(default_factory=list)
-    unchanged: bool = False
-    """Nothing had changed since the last build, so nothing was done."""
-
-    @classmethod
-    def of(
-        cls, timeline: Timeline, warnings: list[Diagnostic], drafts: int, files: int, started: float
-    ) -> BuildReport:
-        """The report of a build that began at ``started`` (a ``perf_counter`` reading)."""
-        return cls(
-            events=len(timeline.events),
-            drafts=drafts,
-            sources=len(timeline.sources),
-            files=files,
-            seconds=time.perf_counter() - started,
-            warnings=warnings,
-        )
-
-    def as_dict(self) -> dict[str, Any]:
-        """The report as plain data, for the build manifest."""
-        return {
-            "events": self.events,
-            "drafts": self.drafts,
-            "sources": self.sources,
-            "warnings": [warning.as_dict() for warning in self.warnings],
-        }
-
-    def summary(self) -> str:
-        """One line: events, sources, files written, time."""
-        drafts = (
-            f" ({self.drafts} draft{'s' if self.drafts != 1 else ''} left out)"
-            if self.drafts
-            else ""
-        )
-        nothing = " (nothing changed)" if self.unchanged else ""
-        return (
-            f"{self.events} events{drafts}, {self.sources} sources, "
-            f"{self.files} files written{nothing} in {self.seconds:.2f} s"
-        )
 
 
 def read_config(project: Project, diagnostics: Diagnostics) -> SiteConfig | None:
@@ -304,19 +183,10 @@ def build(project: Project, base_url: str | None = None, progress: Progress = qu
 def _build(project: Project, base_url: str | None, progress: Progress) -> BuildReport:
     started = time.perf_counter()
     project.reads.restart()
-    options = [str(project.out.absolute()), base_url or ""]
-    manifest_file = project.cache_file(f"build-{_digest(options[0])}.json")
-    listing = project.entry_files() + project.template_files()
-    manifest = Manifest.load(manifest_file, options)
-    if manifest is not None and manifest.unchanged(project.root, project.out, listing):
-        return BuildReport(
-            events=manifest.report["events"],
-            drafts=manifest.report["drafts"],
-            sources=manifest.report["sources"],
-            seconds=time.perf_counter() - started,
-            warnings=manifest.warnings(),
-            unchanged=True,
-        )
+    record = BuildRecord.of(project, base_url)
+    unchanged = record.up_to_date(project, started)
+    if unchanged is not None:
+        return unchanged
     cache = EntryCache.load(project.cache_file(ENTRY_CACHE))
     timeline, warnings, drafts = load_timeline(project, base_url, cache=cache, progress=progress)
     if cache.misses or cache.forgotten:  # entries parsed: worth keeping even if rendering fails
@@ -328,20 +198,8 @@ def _build(project: Project, base_url: str | None, progress: Progress) -> BuildR
         staging.write(pages)
         written = staging.commit()
     report = BuildReport.of(timeline, warnings, drafts, written, started)
-    stamp_files(project.root, project.template_files(), project.reads)
-    Manifest(
-        options, listing, project.reads.stamps, output_stamps(project.out), report.as_dict()
-    ).save(manifest_file)
+    record.save(project, report)
     return report
-
-
-def stat_is_file(stat: os.stat_result) -> bool:
-    """True when ``stat`` describes a regular file."""
-    return stat_kind.S_ISREG(stat.st_mode)
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def check(project: Project) -> BuildReport:
@@ -397,7 +255,8 @@ class LiveBuilder:
     def __init__(self, project: Project, base_url: str | None = None) -> None:
         self.project = project
         self.base_url = base_url
-        self.cache = EntryCache()
+        self.cache = EntryCache.load(project.cache_file(ENTRY_CACHE))
+        self.cache.parallel = False  # the preview serves and watches from threads: never fork
         self.pages: Pages = {}
         """What the last good build wrote, to write only what changes."""
         self.memo = PageMemo()

@@ -64,6 +64,8 @@ class EntryCache:
     forgotten: int = 0
     blobs: list[tuple[frozenset[tuple[str, str]], bytes]] = field(default_factory=list)
     """Pickled batches of entries as loaded or parsed by a worker, saved again as they are."""
+    parallel: bool = True
+    """Whether many entries may be parsed in forked workers (not from a threaded server)."""
 
     @staticmethod
     def key(context: str, raw: bytes) -> str:
@@ -106,7 +108,7 @@ class EntryCache:
     def _parse(
         self, pending: list[tuple[str, bytes, str]], parse: ParseEntry, progress: Progress
     ) -> None:
-        workers = workers_for(len(pending))
+        workers = workers_for(len(pending)) if self.parallel else 1
         if workers <= 1:
             for number, (path, raw, key) in enumerate(pending, start=1):
                 found = Diagnostics()

@@ -11,21 +11,20 @@ import json
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
-from .builder import BuildReport, Project, build, check, read_config
-from .config import CONFIG_FILE
-from .datasets import PROFILES, import_dataset, profile_names
-from .dates import DateError, parse_date
 from .diagnostics import ContentError, Diagnostic, Diagnostics
-from .importer import ArticleImportError, import_article
-from .models import SiteConfig
-from .new import NewEntryError, create_entry
-from .schema import SCHEMA_DIR, render_schemas
-from .serve import make_preview, preview_project
+from .manifest import up_to_date
+from .project import BuildReport, Project
+
+if TYPE_CHECKING:
+    from .models import SiteConfig
+
+# Each verb imports what it needs when it runs: a build with nothing to do answers before
+# Jinja, markdown-it or PyYAML are loaded.
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 DEFAULT_PORT = 8000
@@ -34,6 +33,20 @@ PORT_TRIES = 20
 
 
 VERBS = ("build", "check", "serve", "new", "schema", "import", "import-csv")
+
+
+class _Profiles:
+    """The names of the dataset profiles, looked up only when ``--profile`` is used."""
+
+    def __contains__(self, name: object) -> bool:
+        from .datasets import PROFILES
+
+        return name in PROFILES
+
+    def __iter__(self) -> Iterator[str]:
+        from .datasets import profile_names
+
+        return iter(profile_names())
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -116,9 +129,7 @@ def make_parser() -> argparse.ArgumentParser:
         "import-csv", parents=[common], help="turn a dataset into entries, one per attack"
     )
     csv_verb.add_argument("dataset", type=Path, help="the CSV file")
-    csv_verb.add_argument(
-        "--profile", required=True, choices=profile_names(), help="how to read it"
-    )
+    csv_verb.add_argument("--profile", required=True, choices=_Profiles(), help="how to read it")
 
     verbs.add_parser(
         "schema", parents=[common], help="write JSON Schemas for editors' tools into schemas/"
@@ -208,7 +219,11 @@ class ProgressLine:
 def _build(project: Project, base_url: str | None) -> int:
     progress = ProgressLine()
     try:
-        report = build(project, base_url, progress)
+        report = up_to_date(project, base_url)
+        if report is None:
+            from .builder import build
+
+            report = build(project, base_url, progress)
     except ContentError as error:
         progress.clear()
         _print_problems(error.diagnostics)
@@ -225,6 +240,8 @@ def _check(project: Project, strict: bool, output_format: str) -> int:
     problems: list[Diagnostic]
     report: BuildReport | None = None
     try:
+        from .builder import check
+
         report = check(project)
         problems = report.warnings
     except ContentError as error:
@@ -240,6 +257,8 @@ def _check(project: Project, strict: bool, output_format: str) -> int:
 
 
 def _serve(root: Path, options: argparse.Namespace) -> int:
+    from .serve import make_preview, preview_project
+
     port = DEFAULT_PORT if options.port is None else options.port
     if not 0 < port < 65536:
         print(f"dateline: error: --port {port} is not a port number (1-65535)", file=sys.stderr)
@@ -290,6 +309,9 @@ def _serve(root: Path, options: argparse.Namespace) -> int:
 
 def _config(root: Path) -> SiteConfig | None:
     """The project's configuration, or None after printing why it cannot be used."""
+    from .builder import read_config
+    from .config import CONFIG_FILE
+
     diagnostics = Diagnostics()
     config = read_config(Project.at(root), diagnostics)
     if config is None:
@@ -301,6 +323,8 @@ def _config(root: Path) -> SiteConfig | None:
 
 
 def _schema(root: Path) -> int:
+    from .schema import SCHEMA_DIR, render_schemas
+
     config = _config(root)
     if config is None:
         return EXIT_CONTENT
@@ -313,6 +337,9 @@ def _schema(root: Path) -> int:
 
 
 def _import(root: Path, options: argparse.Namespace) -> int:
+    from .dates import DateError, parse_date
+    from .importer import ArticleImportError, import_article
+
     published = None
     if options.published:
         try:
@@ -352,6 +379,8 @@ def _import(root: Path, options: argparse.Namespace) -> int:
 
 
 def _import_csv(root: Path, dataset: Path, profile: str) -> int:
+    from .datasets import PROFILES, import_dataset
+
     try:
         data = dataset.read_bytes()
     except OSError as error:
@@ -369,6 +398,8 @@ def _import_csv(root: Path, dataset: Path, profile: str) -> int:
 
 
 def _new(root: Path, title: str, date: str, kind: str) -> int:
+    from .new import NewEntryError, create_entry
+
     config = _config(root)
     if config is None:
         return EXIT_CONTENT

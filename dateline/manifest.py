@@ -13,39 +13,15 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .cache import code_fingerprint, write_atomically
 from .diagnostics import Diagnostic
+from .project import BuildReport, Project, Reads, Stamp, walk_files
 
 MANIFEST_FORMAT = 1
-RACY_NS = 2_000_000_000
-"""A file modified this close to the build that read it is checked by content as well."""
-
-Stamp = tuple[int, int, str]
-"""A file's size, modification time in nanoseconds, and its SHA-256 when it was racy (or '')."""
-
-
-@dataclass(slots=True)
-class Reads:
-    """Every project file a build read, stamped as it was read."""
-
-    started_ns: int = field(default_factory=time.time_ns)
-    stamps: dict[str, Stamp] = field(default_factory=dict)
-
-    def restart(self) -> None:
-        """Forget earlier reads: a new build begins."""
-        self.started_ns = time.time_ns()
-        self.stamps = {}
-
-    def record(self, relative: str, stat: os.stat_result, data: bytes) -> None:
-        """Note that ``data`` was read from ``relative``, whose ``stat`` was taken before."""
-        racy = stat.st_mtime_ns >= self.started_ns - RACY_NS
-        digest = hashlib.sha256(data).hexdigest() if racy else ""
-        self.stamps[relative] = (stat.st_size, stat.st_mtime_ns, digest)
 
 
 @dataclass(slots=True)
@@ -127,17 +103,49 @@ def output_stamps(out: Path) -> dict[str, tuple[int, int]]:
     return {relative: (stat.st_size, stat.st_mtime_ns) for relative, stat in walk_files(str(out))}
 
 
-def walk_files(folder: str, prefix: str = "") -> Iterator[tuple[str, os.stat_result]]:
-    """Every file under ``folder`` as (path inside it with '/', its stat), in no fixed order.
+@dataclass(slots=True)
+class BuildRecord:
+    """Where a build's manifest goes, and what it needs to know to write one."""
 
-    Faster than ``Path.rglob`` by far on tens of thousands of files; symlinks are not followed.
+    file: Path
+    options: list[str]
+    listing: list[str]
+
+    @classmethod
+    def of(cls, project: Project, base_url: str | None) -> BuildRecord:
+        """The record of a build of ``project`` into its output folder."""
+        options = [str(project.out.absolute()), base_url or ""]
+        digest = hashlib.sha256(options[0].encode()).hexdigest()[:16]
+        listing = project.entry_files() + project.template_files()
+        return cls(project.cache_file(f"build-{digest}.json"), options, listing)
+
+    def up_to_date(self, project: Project, started: float) -> BuildReport | None:
+        """The last build's report when nothing changed since it and its site is untouched."""
+        manifest = Manifest.load(self.file, self.options)
+        if manifest is None or not manifest.unchanged(project.root, project.out, self.listing):
+            return None
+        return BuildReport(
+            events=manifest.report["events"],
+            drafts=manifest.report["drafts"],
+            sources=manifest.report["sources"],
+            seconds=time.perf_counter() - started,
+            warnings=manifest.warnings(),
+            unchanged=True,
+        )
+
+    def save(self, project: Project, report: BuildReport) -> None:
+        """Record what the build that just finished read and wrote."""
+        stamp_files(project.root, project.template_files(), project.reads)
+        outputs = output_stamps(project.out)
+        Manifest(self.options, self.listing, project.reads.stamps, outputs, report.as_dict()).save(
+            self.file
+        )
+
+
+def up_to_date(project: Project, base_url: str | None = None) -> BuildReport | None:
+    """The report of the last build when building again would change nothing, else None.
+
+    Cheap to call, and light to import: the command line asks before loading the builder.
     """
-    folders = [(prefix, folder)]
-    while folders:
-        inside, current = folders.pop()
-        with os.scandir(current) as found:
-            for entry in found:
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append((f"{inside}{entry.name}/", entry.path))
-                else:
-                    yield inside + entry.name, entry.stat(follow_symlinks=False)
+    started = time.perf_counter()
+    return BuildRecord.of(project, base_url).up_to_date(project, started)

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .builder import PREVIEW_DIR, BuildReport, LiveBuilder, Project
+from .builder import LiveBuilder
 from .diagnostics import Diagnostic
+from .project import PREVIEW_DIR, BuildReport, Project
 from .watch import Debouncer, start_watching
 
 CONTROL = "/__dateline/"

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from dateline.builder import Project, build
+from dateline.builder import build
+from dateline.project import Project
 from dateline.serve import Preview, make_preview
 
 ROOT = Path(__file__).resolve().parent.parent

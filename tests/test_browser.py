@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 import pytest
 import yaml
 
-from dateline.builder import Project, build
+from dateline.builder import build
+from dateline.project import Project
 from tests.browser import Tab, launch, new_tab, playwright_chromium, serve
 
 if TYPE_CHECKING:

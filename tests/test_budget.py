@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from dateline.budget import over_budget
-from dateline.builder import Project, load_timeline, render
+from dateline.builder import load_timeline, render
+from dateline.project import Project
 
 from .conftest import ROOT
 

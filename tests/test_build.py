@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from dateline.builder import Project, build
+from dateline.builder import build
 from dateline.cli import main
+from dateline.project import Project
 
 from .test_golden import tree
 

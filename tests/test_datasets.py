@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from dateline.builder import Project, build, load_timeline
+from dateline.builder import build, load_timeline
 from dateline.datasets import PROFILES, DatasetImport, import_dataset, weapon_class
 from dateline.frontmatter import parse_document
+from dateline.project import Project
 
 SAMPLE = Path(__file__).parent / "fixtures" / "airforce-sample.csv"
 FOLDER = "content/events/airforce"

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft7Validator
 
-from dateline.builder import Project, build, load_timeline
+from dateline.builder import build, load_timeline
 from dateline.exports import CSV_COLUMNS, _fold, events_csv, events_ics, events_json, timelinejs
 from dateline.models import Timeline
+from dateline.project import Project
 
 from .conftest import ROOT
 

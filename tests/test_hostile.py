@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from dateline.builder import Project, build, load_timeline
+from dateline.builder import build, load_timeline
 from dateline.diagnostics import ContentError
+from dateline.project import Project
 
 from .test_golden import tree
 from .test_validation import diagnostics_for

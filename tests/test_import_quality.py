@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dateline.builder import Project, load_timeline
+from dateline.builder import load_timeline
 from dateline.extract import read_article
+from dateline.project import Project
 
 from .conftest import ROOT
 

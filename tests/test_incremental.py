@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from dateline.builder import ENTRY_CACHE, Project, build, load_timeline
+from dateline.builder import build, load_timeline
 from dateline.cache import EntryCache
 from dateline.diagnostics import ContentError
+from dateline.project import ENTRY_CACHE, Project
 
 from .test_golden import tree
 

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dateline.builder import Project, load_timeline
+from dateline.builder import load_timeline
 from dateline.diagnostics import ContentError
 from dateline.new import entry_name, slugify
+from dateline.project import Project
 from dateline.sources import SLUG
 
 ROOT = Path(__file__).resolve().parent.parent

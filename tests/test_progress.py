@@ -6,8 +6,9 @@ import io
 
 import pytest
 
-from dateline.builder import Project, build
+from dateline.builder import build
 from dateline.cli import ProgressLine, main
+from dateline.project import Project
 
 
 class Terminal(io.StringIO):

@@ -12,10 +12,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dateline.builder import Project
 from dateline.config import parse_config
 from dateline.diagnostics import Diagnostics
 from dateline.events import EVENT_KEYS, parse_event
+from dateline.project import Project
 from dateline.sources import parse_sources
 
 from .conftest import ROOT

@@ -25,7 +25,8 @@ import feedparser  # type: ignore[import-untyped]  # no stubs, no py.typed
 import pytest
 import yaml
 
-from dateline.builder import Project, build
+from dateline.builder import build
+from dateline.project import Project
 from tests.browser import serve
 
 ROOT = Path(__file__).resolve().parent.parent

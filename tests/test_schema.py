@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from jsonschema import Draft7Validator
 
-from dateline.builder import Project, load_timeline
+from dateline.builder import load_timeline
 from dateline.config import parse_config
 from dateline.diagnostics import ContentError, Diagnostics
 from dateline.frontmatter import FrontMatterError, parse_document, parse_yaml
+from dateline.project import Project
 from dateline.schema import render_schemas
 
 from .conftest import ROOT

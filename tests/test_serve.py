@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from dateline.builder import Project
+from dateline.project import Project
 from dateline.serve import (
     Preview,
     SiteState,

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from dateline.builder import Project, load_timeline
+from dateline.builder import load_timeline
 from dateline.diagnostics import ContentError
+from dateline.project import Project
 
 BROKEN = Path(__file__).parent / "fixtures" / "broken"
 CASES = sorted(p for p in BROKEN.iterdir() if p.suffix == ".md")

@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dateline.builder import Project, build, load_timeline
+from dateline.builder import build, load_timeline
 from dateline.diagnostics import ContentError
+from dateline.project import Project
 from tests.browser import launch, new_tab, playwright_chromium, serve
 
 VECTORS = (
