@@ -178,7 +178,9 @@ def median_runs(runs: int, command: list[str], reset: Callable[[], None]) -> tup
     return statistics.median(times), statistics.median(memories)
 
 
-def measure(count: int, runs: int, scratch: Path, tools: set[str]) -> dict[str, float]:
+def measure(
+    count: int, runs: int, scratch: Path, tools: set[str], edit: bool = True
+) -> dict[str, float]:
     root = write_project(count, scratch / f"dateline-{count}")
     build = [sys.executable, str(ROOT / "build.py"), "build", "--root", str(root)]
 
@@ -189,7 +191,7 @@ def measure(count: int, runs: int, scratch: Path, tools: set[str]) -> dict[str, 
     r: dict[str, float] = {}
     r["cold"], r["memory"] = median_runs(runs, build, clean_state)
     r["warm"], _ = median_runs(runs, build, lambda: None)
-    r["edit"] = one_edit(root, count, runs, scratch)
+    r["edit"] = one_edit(root, count, runs, scratch) if edit else float("nan")
     if "hugo" in tools and (hugo := shutil.which("hugo")):
         site = scratch / f"hugo-{count}"
         hugo_project(root, site)
@@ -244,6 +246,9 @@ def main() -> None:
     parser.add_argument(
         "--with", dest="tools", default="hugo,pelican", help="tools to compare (hugo,pelican)"
     )
+    parser.add_argument(
+        "--no-edit", action="store_true", help="skip the preview edit (slow to set up at 100,000)"
+    )
     options = parser.parse_args()
     tools = set(options.tools.split(",")) - {""}
     cores = len(os.sched_getaffinity(0))
@@ -255,7 +260,7 @@ def main() -> None:
     nan = float("nan")
     with tempfile.TemporaryDirectory(prefix="dateline-bench-") as scratch:
         for count in options.sizes:
-            r = measure(count, options.runs, Path(scratch), tools)
+            r = measure(count, options.runs, Path(scratch), tools, not options.no_edit)
             hugo, pelican = r.get("hugo", nan), r.get("pelican", nan)
             cells = (
                 f"{count:,}", f"{r['cold']:.2f} s", f"{r['warm']:.2f} s", f"{r['edit']:.3f} s",
