@@ -187,11 +187,7 @@ def _build(project: Project, base_url: str | None, progress: Progress) -> BuildR
     unchanged = record.up_to_date(project, started)
     if unchanged is not None:
         return unchanged
-    cache = EntryCache.load(project.cache_file(ENTRY_CACHE))
-    timeline, warnings, drafts = load_timeline(project, base_url, cache=cache, progress=progress)
-    if cache.misses or cache.forgotten:  # entries parsed: worth keeping even if rendering fails
-        cache.save(project.cache_file(ENTRY_CACHE))
-    del cache  # the timeline holds what rendering needs
+    timeline, warnings, drafts = load_cached(project, base_url, progress)
     with Staging(project.out) as staging:
         pages = render(project, timeline, staging=staging, progress=progress)
         progress("writing files", 0, len(pages))
@@ -202,11 +198,28 @@ def _build(project: Project, base_url: str | None, progress: Progress) -> BuildR
     return report
 
 
+def load_cached(
+    project: Project, base_url: str | None = None, progress: Progress = quiet
+) -> tuple[Timeline, list[Diagnostic], int]:
+    """:func:`load_timeline` with the entry cache on disk, saved again if anything was parsed.
+
+    It is saved even when the content has errors: after one broken save among thousands of
+    entries, the next build parses one file, not all of them.
+    """
+    cache = EntryCache.load(project.cache_file(ENTRY_CACHE))
+    try:
+        return load_timeline(project, base_url, cache=cache, progress=progress)
+    finally:
+        if cache.misses or cache.forgotten:
+            cache.save(project.cache_file(ENTRY_CACHE))
+
+
 def check(project: Project) -> BuildReport:
-    """Validate and render everything without writing a file."""
+    """Validate and render everything without writing a site (the entry cache is used)."""
     started = time.perf_counter()
-    timeline, warnings, drafts = load_timeline(project)
-    render(project, timeline)
+    with collector_paused():
+        timeline, warnings, drafts = load_cached(project)
+        render(project, timeline)
     return BuildReport.of(timeline, warnings, drafts, 0, started)
 
 

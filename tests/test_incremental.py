@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dateline.builder import build, load_timeline
+from dateline.builder import build, check, load_timeline
 from dateline.cache import EntryCache
 from dateline.diagnostics import ContentError
 from dateline.project import ENTRY_CACHE, Project
@@ -164,3 +164,22 @@ def test_a_template_error_in_a_worker_names_the_template(
         build(project_copy)
     assert [d.path for d in raised.value.diagnostics] == ["templates/event.html"]
     assert tree(project_copy.out) == before
+
+
+def test_a_broken_entry_does_not_cost_a_full_parse_next_time(project_copy: Project) -> None:
+    entry = first_entry(project_copy.root)
+    text = entry.read_text("utf-8")
+    entry.write_text(text.replace("kind: ", "kind: nonsense-", 1), "utf-8")
+    with pytest.raises(ContentError):
+        build(project_copy)
+    entry.write_text(text, "utf-8")
+    cache = EntryCache.load(project_copy.cache_file(ENTRY_CACHE))
+    load_timeline(project_copy, cache=cache)
+    assert cache.misses == 1, "only the corrected entry is parsed again"
+
+
+def test_check_uses_and_fills_the_entry_cache(project_copy: Project) -> None:
+    report = check(project_copy)
+    cache = EntryCache.load(project_copy.cache_file(ENTRY_CACHE))
+    load_timeline(project_copy, cache=cache)
+    assert (cache.hits, cache.misses) == (report.events + report.drafts, 0)
