@@ -169,22 +169,30 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def build(project: Project, base_url: str | None = None, progress: Progress = quiet) -> BuildReport:
+def build(
+    project: Project,
+    base_url: str | None = None,
+    progress: Progress = quiet,
+    known_changed: bool = False,
+) -> BuildReport:
     """Build the site into ``project.out``; the old site stays whole if anything fails.
 
-    Nothing is done when no input changed since the last build and the site is as it left it;
-    otherwise entries unchanged since then come from the entry cache. ``progress`` is told
-    how far the long steps have got.
+    Nothing is done when no input changed since the last build and the site is as it left it
+    (``known_changed`` skips that check for a caller that just made it, see
+    :func:`.manifest.up_to_date`); otherwise entries unchanged since then come from the entry
+    cache. ``progress`` is told how far the long steps have got.
     """
     with collector_paused():
-        return _build(project, base_url, progress)
+        return _build(project, base_url, progress, known_changed)
 
 
-def _build(project: Project, base_url: str | None, progress: Progress) -> BuildReport:
+def _build(
+    project: Project, base_url: str | None, progress: Progress, known_changed: bool
+) -> BuildReport:
     started = time.perf_counter()
     project.reads.restart()
     record = BuildRecord.of(project, base_url)
-    unchanged = record.up_to_date(project, started)
+    unchanged = None if known_changed else record.up_to_date(project, started)
     if unchanged is not None:
         return unchanged
     timeline, warnings, drafts = load_cached(project, base_url, progress)

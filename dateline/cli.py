@@ -223,7 +223,7 @@ def _build(project: Project, base_url: str | None) -> int:
         if report is None:
             from .builder import build
 
-            report = build(project, base_url, progress)
+            report = build(project, base_url, progress, known_changed=True)
     except ContentError as error:
         progress.clear()
         _print_problems(error.diagnostics)
