@@ -105,11 +105,11 @@ class Project:
 
     def templates_fingerprint(self) -> str:
         """Changes whenever a template or static file does (by name, size and time)."""
-        folder = self.root / TEMPLATES_DIR
+        top = self.root / TEMPLATES_DIR
         stats = sorted(
-            (p.relative_to(folder).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
-            for p in folder.rglob("*")
-            if p.is_file()
+            (relative, stat.st_size, stat.st_mtime_ns)
+            for relative, stat in (walk_files(str(top)) if top.is_dir() else ())
+            if stat_is_file(stat)
         )
         return hashlib.sha256(repr(stats).encode()).hexdigest()
 
