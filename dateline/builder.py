@@ -192,17 +192,19 @@ def _build(
     started = time.perf_counter()
     project.reads.restart()
     record = BuildRecord.of(project, base_url)
-    unchanged = None if known_changed else record.up_to_date(project, started)
+    last = record.last()
+    unchanged = None if known_changed else record.up_to_date(project, started, last)
     if unchanged is not None:
         return unchanged
     timeline, warnings, drafts = load_cached(project, base_url, progress)
-    with Staging(project.out) as staging:
+    with Staging(project.out, last.outputs if last else None) as staging:
         pages = render(project, timeline, staging=staging, progress=progress)
         progress("writing files", 0, len(pages))
         staging.write(pages)
         written = staging.commit()
+        outputs = dict(staging.written)
     report = BuildReport.of(timeline, warnings, drafts, written, started)
-    record.save(project, report)
+    record.save(project, report, outputs)
     return report
 
 

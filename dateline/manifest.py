@@ -19,9 +19,9 @@ from typing import Any
 
 from .cache import code_fingerprint, write_atomically
 from .diagnostics import Diagnostic
-from .project import BuildReport, Project, Reads, Stamp, walk_files
+from .project import BuildReport, Project, Reads, Stamp, Written, walk_files
 
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 2
 
 
 @dataclass(slots=True)
@@ -31,7 +31,7 @@ class Manifest:
     options: list[str]
     entries: list[str]
     inputs: dict[str, Stamp]
-    outputs: dict[str, tuple[int, int]]
+    outputs: dict[str, Written]
     report: dict[str, Any]
 
     def save(self, file: Path) -> None:
@@ -83,7 +83,10 @@ class Manifest:
                     return False
             except OSError:
                 return False
-        return output_stamps(out) == self.outputs
+        on_disk = output_stamps(out)
+        return on_disk.keys() == self.outputs.keys() and all(
+            on_disk[path] == (size, mtime) for path, (size, mtime, _) in self.outputs.items()
+        )
 
     def warnings(self) -> list[Diagnostic]:
         """The warnings of the build that wrote the manifest, to be shown again."""
@@ -119,9 +122,14 @@ class BuildRecord:
         listing = project.entry_files() + project.template_files()
         return cls(project.cache_file(f"build-{digest}.json"), options, listing)
 
-    def up_to_date(self, project: Project, started: float) -> BuildReport | None:
+    def last(self) -> Manifest | None:
+        """The manifest of the last build with the same options, if there is one."""
+        return Manifest.load(self.file, self.options)
+
+    def up_to_date(
+        self, project: Project, started: float, manifest: Manifest | None
+    ) -> BuildReport | None:
         """The last build's report when nothing changed since it and its site is untouched."""
-        manifest = Manifest.load(self.file, self.options)
         if manifest is None or not manifest.unchanged(project.root, project.out, self.listing):
             return None
         return BuildReport(
@@ -133,10 +141,9 @@ class BuildRecord:
             unchanged=True,
         )
 
-    def save(self, project: Project, report: BuildReport) -> None:
+    def save(self, project: Project, report: BuildReport, outputs: dict[str, Written]) -> None:
         """Record what the build that just finished read and wrote."""
         stamp_files(project.root, project.template_files(), project.reads)
-        outputs = output_stamps(project.out)
         Manifest(self.options, self.listing, project.reads.stamps, outputs, report.as_dict()).save(
             self.file
         )
@@ -148,4 +155,5 @@ def up_to_date(project: Project, base_url: str | None = None) -> BuildReport | N
     Cheap to call, and light to import: the command line asks before loading the builder.
     """
     started = time.perf_counter()
-    return BuildRecord.of(project, base_url).up_to_date(project, started)
+    record = BuildRecord.of(project, base_url)
+    return record.up_to_date(project, started, record.last())

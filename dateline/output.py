@@ -5,8 +5,10 @@ A build that fails, or is killed part-way, leaves the last good site untouched.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
+import hashlib
 import os
 import shutil
 import sys
@@ -15,6 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
+from .project import Written
 from .render import Pages
 
 _RENAME_EXCHANGE = 2  # from <linux/fs.h>
@@ -36,13 +39,17 @@ class Staging:
     workers may write into it too; they report the paths they wrote with :meth:`add_written`.
     """
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, previous: Mapping[str, Written] | None = None) -> None:
         self.out = out.absolute()
         self.out.parent.mkdir(parents=True, exist_ok=True)
         _remove_abandoned_staging(self.out)
         prefix = f".{self.out.name}.staging-{os.getpid()}-"
         self.folder = Path(tempfile.mkdtemp(prefix=prefix, dir=self.out.parent))
-        self.written: set[str] = set()
+        self.previous = previous or {}
+        """The files of the site in ``out`` as the last build wrote them."""
+        self.written: dict[str, Written] = {}
+        self.kept = 0
+        """How many files were the same as in the old site, and linked rather than written."""
 
     def __enter__(self) -> Staging:
         return self
@@ -50,24 +57,41 @@ class Staging:
     def __exit__(self, *_: object) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
 
-    def write(self, files: Mapping[str, bytes]) -> list[str]:
-        """Write ``files`` (several at once); return their paths."""
-        targets = [
-            (self.folder / safe_relative(relative), data) for relative, data in files.items()
-        ]
-        with ThreadPoolExecutor(WRITERS) as pool:
-            for _ in pool.map(_write_file, targets):
-                pass
-        self.add_written(files)
-        return list(files)
+    def write(self, files: Mapping[str, bytes]) -> list[tuple[str, Written, bool]]:
+        """Write ``files`` (several at once); return each path, its stamp, and whether it was new.
 
-    def add_written(self, paths: Iterable[str]) -> None:
-        """Note files written into the folder by another process."""
-        self.written.update(paths)
+        A file whose bytes equal those the last build wrote, still untouched in the old site,
+        is linked from there instead: it keeps its time, and nothing is written.
+        """
+        with ThreadPoolExecutor(WRITERS) as pool:
+            done = list(pool.map(self._place, files.items()))
+        self.add_written(done)
+        return done
+
+    def _place(self, item: tuple[str, bytes]) -> tuple[str, Written, bool]:
+        relative, data = item
+        target = self.folder / safe_relative(relative)
+        digest = hashlib.sha256(data).hexdigest()
+        before = self.previous.get(relative)
+        if before is not None and before[2] == digest:
+            old = self.out / safe_relative(relative)
+            with contextlib.suppress(OSError):  # changed by hand, gone, or no links here
+                stat = old.stat()
+                if (stat.st_size, stat.st_mtime_ns) == before[:2]:
+                    _link_file(old, target)
+                    return relative, before, False
+        stat = _write_file(target, data)
+        return relative, (stat.st_size, stat.st_mtime_ns, digest), True
+
+    def add_written(self, done: Iterable[tuple[str, Written, bool]]) -> None:
+        """Note files placed in the folder, by this process or another."""
+        for relative, stamp, new in done:
+            self.written[relative] = stamp
+            self.kept += not new
 
     def view(self, pages: Mapping[str, bytes]) -> Mapping[str, bytes]:
         """``pages`` and every file written so far, read from the folder when asked for."""
-        return _StagedPages(pages, self.written, self.folder)
+        return _StagedPages(pages, set(self.written), self.folder)
 
     def commit(self) -> int:
         """Swap the staged site into place; the old one is removed. Returns the files written."""
@@ -75,7 +99,7 @@ class Staging:
             _make_readable(self.folder)
         self.folder.chmod(0o755)
         _swap_into_place(self.folder, self.out)
-        return len(self.written)
+        return len(self.written) - self.kept
 
 
 class _StagedPages(Mapping[str, bytes]):
@@ -99,8 +123,8 @@ class _StagedPages(Mapping[str, bytes]):
         return relative in self.pages or relative in self.staged
 
 
-def _write_file(target: tuple[Path, bytes]) -> None:
-    path, data = target
+def _write_file(path: Path, data: bytes) -> os.stat_result:
+    """Write a new file (and its folder if need be); return its stat."""
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     except FileNotFoundError:
@@ -108,6 +132,17 @@ def _write_file(target: tuple[Path, bytes]) -> None:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     with os.fdopen(descriptor, "wb") as file:
         file.write(data)
+        file.flush()
+        return os.fstat(file.fileno())
+
+
+def _link_file(old: Path, target: Path) -> None:
+    """Link ``old`` at ``target`` (making its folder if need be)."""
+    try:
+        os.link(old, target)
+    except FileNotFoundError:
+        target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+        os.link(old, target)
 
 
 def _umask_keeps_files_readable() -> bool:

@@ -32,6 +32,9 @@ ENTRY_CACHE = "entries.pickle"
 RACY_NS = 2_000_000_000
 """A file modified this close to the build that read it is checked by content as well."""
 
+Written = tuple[int, int, str]
+"""An output file as written: its size, modification time in nanoseconds, and SHA-256."""
+
 Stamp = tuple[int, int, str]
 """A file's size, modification time in nanoseconds, and its SHA-256 when it was racy (or '')."""
 

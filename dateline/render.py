@@ -36,6 +36,7 @@ from .sources import highlight
 
 if TYPE_CHECKING:
     from .output import Staging
+    from .project import Written
 
 FEED_ENTRIES = 100
 """The feed carries the newest events only; readers subscribe to what comes next."""
@@ -262,7 +263,7 @@ def render_site(
     else:
         batches = split(len(jobs), workers * 4)
 
-        def render_batch(number: int) -> list[str]:
+        def render_batch(number: int) -> list[tuple[str, Written, bool]]:
             return staging.write({jobs[i][0]: jobs[i][2]() for i in batches[number]})
 
         rendered = [0]
@@ -279,7 +280,7 @@ def render_site(
         staged, _ = alongside(
             render_batch, len(batches), workers, write_publishing_files, batch_done
         )
-        staging.add_written(path for paths in staged for path in paths)
+        staging.add_written(item for done in staged for item in done)
     memo.pages = {} if single_build else kept
     memo.pieces.end()
     return dict(sorted(files.items()))

@@ -183,3 +183,35 @@ def test_check_uses_and_fills_the_entry_cache(project_copy: Project) -> None:
     cache = EntryCache.load(project_copy.cache_file(ENTRY_CACHE))
     load_timeline(project_copy, cache=cache)
     assert (cache.hits, cache.misses) == (report.events + report.drafts, 0)
+
+
+def test_a_rebuild_writes_only_the_files_that_changed(project_copy: Project) -> None:
+    first = build(project_copy)
+    before = tree(project_copy.out)
+    inodes = {
+        p.relative_to(project_copy.out).as_posix(): p.stat().st_ino
+        for p in project_copy.out.rglob("*")
+        if p.is_file()
+    }
+    _same_size_title_edit(project_copy.root)
+    again = build(project_copy)
+    after = tree(project_copy.out)
+    changed = {path for path in after if before.get(path) != after[path]}
+    assert changed and again.files == len(changed) < first.files
+    for path, data in after.items():
+        inode = (project_copy.out / path).stat().st_ino
+        if path in changed:
+            assert inode != inodes.get(path), f"{path} changed, so it was written anew"
+        else:
+            assert inode == inodes[path] and before[path] == data, f"{path} was kept as it was"
+
+
+def test_a_page_changed_by_hand_is_written_again_not_kept(project_copy: Project) -> None:
+    build(project_copy)
+    page = project_copy.out / "sources" / "index.html"
+    text = page.read_text("utf-8")
+    page.write_text(text.replace("Sources", "Sourcez", 1), "utf-8")  # same size, new bytes
+    entry = first_entry(project_copy.root)
+    entry.write_text(entry.read_text("utf-8") + "\nOne more sentence.\n", "utf-8")
+    build(project_copy)
+    assert page.read_text("utf-8") == text
