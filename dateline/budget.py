@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .render import Pages
+from .output import Pages
 
 HTML_PAGE_BUDGET = 1024 * 1024
 """Largest HTML page, in bytes."""

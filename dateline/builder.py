@@ -19,7 +19,7 @@ from .events import parse_event
 from .links import check_links
 from .manifest import BuildRecord
 from .models import Event, SiteConfig, Source, Timeline
-from .output import Staging, update_site
+from .output import Pages, Staging, update_site
 from .project import (
     CONTENT_DIR,
     ENTRY_CACHE,
@@ -27,7 +27,7 @@ from .project import (
     BuildReport,
     Project,
 )
-from .render import PageMemo, Pages, make_environment, render_site
+from .render import PageMemo, make_environment, render_site
 from .sources import SOURCES_FILE, parse_sources
 from .timeline import build_timeline
 
@@ -72,14 +72,19 @@ def load_timeline(
     include_drafts: bool = False,
     cache: EntryCache | None = None,
     progress: Progress = quiet,
+    paths: list[str] | None = None,
 ) -> tuple[Timeline, list[Diagnostic], int]:
     """Read and validate everything; return the timeline, its warnings and the drafts left out.
 
-    With a ``cache``, entries unchanged since the last call are not parsed again.
+    With a ``cache``, entries unchanged since the last call are not parsed again. ``paths``
+    are the entry files when the caller has just listed them.
     Raises :class:`ContentError` with every problem when anything is wrong.
     """
     settings = read_settings(project, base_url)
-    paths = project.entry_files() if settings.config is not None else []
+    if settings.config is None:
+        paths = []
+    elif paths is None:
+        paths = project.entry_files()
     progress("reading entries", 0, len(paths))
     # a file gone since the folder was listed was deleted or renamed: gone, not broken
     return assemble(
@@ -196,7 +201,7 @@ def _build(
     unchanged = None if known_changed else record.up_to_date(project, started, last)
     if unchanged is not None:
         return unchanged
-    timeline, warnings, drafts = load_cached(project, base_url, progress)
+    timeline, warnings, drafts = load_cached(project, base_url, progress, record.entries)
     with Staging(project.out, last.outputs if last else None) as staging:
         pages = render(project, timeline, staging=staging, progress=progress)
         progress("writing files", 0, len(pages))
@@ -209,7 +214,10 @@ def _build(
 
 
 def load_cached(
-    project: Project, base_url: str | None = None, progress: Progress = quiet
+    project: Project,
+    base_url: str | None = None,
+    progress: Progress = quiet,
+    paths: list[str] | None = None,
 ) -> tuple[Timeline, list[Diagnostic], int]:
     """:func:`load_timeline` with the entry cache on disk, saved again if anything was parsed.
 
@@ -218,7 +226,7 @@ def load_cached(
     """
     cache = EntryCache.load(project.cache_file(ENTRY_CACHE))
     try:
-        return load_timeline(project, base_url, cache=cache, progress=progress)
+        return load_timeline(project, base_url, cache=cache, progress=progress, paths=paths)
     finally:
         if cache.misses or cache.forgotten:
             cache.save(project.cache_file(ENTRY_CACHE))

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from .diagnostics import Diagnostic, Diagnostics
 from .models import Event
+from .output import write_atomically
 from .parallel import split, spread, workers_for
 
 ParseEntry = Callable[[str, bytes, Diagnostics], "Event | None"]
@@ -202,14 +203,6 @@ class EntryCache:
         except Exception:  # a damaged cache is never trusted: start again from the entries
             return cls()
         return loaded
-
-
-def write_atomically(file: Path, data: bytes) -> None:
-    """Replace ``file`` with ``data`` in one step: a reader sees the old file or the new."""
-    file.parent.mkdir(parents=True, exist_ok=True)
-    temporary = file.with_name(f".{file.name}.tmp-{os.getpid()}")
-    temporary.write_bytes(data)
-    os.replace(temporary, file)
 
 
 Piece = TypeVar("Piece")

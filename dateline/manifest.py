@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .cache import code_fingerprint, write_atomically
+from .cache import code_fingerprint
 from .diagnostics import Diagnostic
+from .output import write_atomically
 from .project import BuildReport, Project, Reads, Stamp, Written, walk_files
 
 MANIFEST_FORMAT = 2
@@ -112,15 +113,22 @@ class BuildRecord:
 
     file: Path
     options: list[str]
-    listing: list[str]
+    entries: list[str]
+    """The entry files found when the build began: the build reads these."""
+    templates: list[str]
 
     @classmethod
     def of(cls, project: Project, base_url: str | None) -> BuildRecord:
         """The record of a build of ``project`` into its output folder."""
         options = [str(project.out.absolute()), base_url or ""]
         digest = hashlib.sha256(options[0].encode()).hexdigest()[:16]
-        listing = project.entry_files() + project.template_files()
-        return cls(project.cache_file(f"build-{digest}.json"), options, listing)
+        file = project.cache_file(f"build-{digest}.json")
+        return cls(file, options, project.entry_files(), project.template_files())
+
+    @property
+    def listing(self) -> list[str]:
+        """Every entry and template file: a file added or removed is a change."""
+        return self.entries + self.templates
 
     def last(self) -> Manifest | None:
         """The manifest of the last build with the same options, if there is one."""
@@ -143,7 +151,7 @@ class BuildRecord:
 
     def save(self, project: Project, report: BuildReport, outputs: dict[str, Written]) -> None:
         """Record what the build that just finished read and wrote."""
-        stamp_files(project.root, project.template_files(), project.reads)
+        stamp_files(project.root, self.templates, project.reads)
         Manifest(self.options, self.listing, project.reads.stamps, outputs, report.as_dict()).save(
             self.file
         )

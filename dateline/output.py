@@ -18,7 +18,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
 from .project import Written
-from .render import Pages
+
+Pages = dict[str, bytes]
+"""Output files by their path inside the site, with forward slashes."""
 
 _RENAME_EXCHANGE = 2  # from <linux/fs.h>
 _AT_FDCWD = -100
@@ -174,18 +176,22 @@ def update_site(files: Pages, out: Path, previous: Pages) -> int:
     for relative, data in files.items():
         if previous.get(relative) == data:
             continue
-        target = out / safe_relative(relative)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-        temporary.write_bytes(data)
-        temporary.chmod(0o644)
-        os.replace(temporary, target)
+        write_atomically(out / safe_relative(relative), data)
         written += 1
     for relative in previous.keys() - files.keys():
         stale = out / safe_relative(relative)
         stale.unlink(missing_ok=True)
         _remove_empty_parents(stale.parent, out)
     return written
+
+
+def write_atomically(file: Path, data: bytes) -> None:
+    """Replace ``file`` with ``data`` in one step: a reader sees the old file or the new."""
+    file.parent.mkdir(parents=True, exist_ok=True)
+    temporary = file.with_name(f".{file.name}.tmp-{os.getpid()}")
+    temporary.write_bytes(data)
+    temporary.chmod(0o644)
+    os.replace(temporary, file)
 
 
 def _remove_empty_parents(folder: Path, out: Path) -> None:

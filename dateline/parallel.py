@@ -12,6 +12,8 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from multiprocessing.pool import Pool
 from typing import Any, TypeVar
 
 Result = TypeVar("Result")
@@ -56,14 +58,8 @@ def spread(job: Callable[[int], Result], tasks: int, workers: int) -> Iterator[R
     if workers <= 1 or tasks <= 1:
         yield from (job(task) for task in range(tasks))
         return
-    global _job
-    _job = job
-    try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(min(workers, tasks)) as pool:
-            yield from pool.imap(_run, range(tasks))
-    finally:
-        _job = None
+    with _forked(job, min(workers, tasks)) as pool:
+        yield from pool.imap(_run, range(tasks))
 
 
 def alongside(
@@ -85,17 +81,22 @@ def alongside(
             results.append(job(task))
             on_result()
         return results, done
+    with _forked(job, min(workers, tasks)) as pool:
+        pending = [
+            pool.apply_async(_run, (task,), callback=lambda _: on_result()) for task in range(tasks)
+        ]
+        done = meanwhile()
+        return [result.get() for result in pending], done
+
+
+@contextmanager
+def _forked(job: Callable[[int], Any], workers: int) -> Iterator[Pool]:
+    """A pool of ``workers`` forked processes that inherit ``job``."""
     global _job
     _job = job
     try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(min(workers, tasks)) as pool:
-            pending = [
-                pool.apply_async(_run, (task,), callback=lambda _: on_result())
-                for task in range(tasks)
-            ]
-            done = meanwhile()
-            return [result.get() for result in pending], done
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield pool
     finally:
         _job = None
 

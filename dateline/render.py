@@ -31,6 +31,7 @@ from .exports import (
 from .markdown import shift_headings
 from .metadata import event_json_ld
 from .models import Event, Source, Timeline
+from .output import Pages
 from .parallel import alongside, split, workers_for
 from .sources import highlight
 
@@ -40,9 +41,6 @@ if TYPE_CHECKING:
 
 FEED_ENTRIES = 100
 """The feed carries the newest events only; readers subscribe to what comes next."""
-
-Pages = dict[str, bytes]
-"""Output files by their path inside the site, with forward slashes."""
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
