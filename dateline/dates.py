@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
 
+from .frozen import pickled_by_fields
+
 MONTHS = tuple(calendar.month_name)[1:]
 _DATE = re.compile(
     r"(?P<year>\d\d(?:\d\d|\dX|XX))(?:-(?P<month>\d\d|XX)(?:-(?P<day>\d\d|XX))?)?(?P<qualifier>[?~%])?"
@@ -44,6 +46,7 @@ class Precision(Enum):
     DAY = "day"
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class DatePart:
     """One date as written, with its precision and qualifiers."""
@@ -96,6 +99,7 @@ class DatePart:
         return self.uncertain or self.approximate
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class EventDate:
     """An event's date: one date or an interval, each end possibly open or unknown."""

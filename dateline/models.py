@@ -8,8 +8,10 @@ from functools import cache
 from urllib.parse import urlsplit
 
 from .dates import EventDate
+from .frozen import pickled_by_fields
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Kind:
     """A kind of event, as configured for the site."""
@@ -72,6 +74,7 @@ def _host(base_url: str) -> str:
     return urlsplit(base_url).netloc
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Figure:
     """One number reported for an event, with its qualifier ('at least', 'more than')."""
@@ -93,6 +96,7 @@ class Figure:
         return f"{self.qualifier} {number}" if self.qualifier else number
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Quote:
     """An exact passage of a source that supports an entry."""
@@ -107,6 +111,7 @@ class Quote:
     """Character span of the passage in its paragraph, as written in the source."""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Record:
     """One record of a dataset source that supports an entry, with where it came from."""
@@ -115,6 +120,7 @@ class Record:
     url: str | None = None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Citation:
     """An event's reference to one source: passages of a text, or records of a dataset."""
@@ -143,6 +149,7 @@ class Source:
     """A structured dataset: cited by records, not by quotes."""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Event:
     """One event of the timeline, validated."""

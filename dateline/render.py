@@ -59,6 +59,21 @@ class CompiledTemplates(jinja2.BytecodeCache):
         self.held[bucket.key] = bucket.bytecode_to_string()
 
 
+def remembered_links(make: Callable[[str], str]) -> Callable[[str], Markup]:
+    """``make`` for templates: each link made and escaped once a build, however many pages
+    show it (the site's own links in every header and footer cost a tenth of a page's time).
+    """
+    made: dict[str, Markup] = {}
+
+    def link(path: str) -> Markup:
+        found = made.get(path)
+        if found is None:
+            found = made[path] = escape(make(path))
+        return found
+
+    return link
+
+
 def make_environment(
     templates: Path, compiled: jinja2.BytecodeCache | None = None
 ) -> jinja2.Environment:
@@ -66,6 +81,7 @@ def make_environment(
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
         bytecode_cache=compiled,
+        auto_reload=False,  # an environment lives for one build: templates cannot change in it
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -129,8 +145,8 @@ def render_site(
         "site": timeline.config,
         "sources": timeline.sources,
         "citing": timeline.citing,
-        "url": url,
-        "asset": asset,
+        "url": remembered_links(url),
+        "asset": remembered_links(asset),
         "body": body,
         "json_ld": partial(event_json_ld, timeline),
     }

@@ -77,9 +77,14 @@ def normalise(text: str) -> tuple[str, list[int]]:
     return "".join(chars), offsets
 
 
+def folded(text: str) -> str:
+    """``normalise(text)[0]``, without the offsets: the same folding, in a fraction of the time."""
+    return " ".join(text.translate(_TYPOGRAPHIC).split())
+
+
 def quote_anchor(quote: str) -> str:
     """A fragment id for a quote that stays the same while its words do."""
-    digest = hashlib.sha1(normalise(quote)[0].encode("utf-8")).hexdigest()
+    digest = hashlib.sha1(folded(quote).encode("utf-8")).hexdigest()
     return f"q-{digest[:8]}"
 
 
@@ -91,7 +96,7 @@ def _folded(paragraph: str) -> tuple[str, list[int]]:
 
 def find_quote(quote: str, paragraphs: tuple[str, ...]) -> Match | None:
     """Find a quote in a source's paragraphs, ignoring whitespace and quote-mark style."""
-    wanted = normalise(quote)[0]
+    wanted = folded(quote)
     if not wanted:
         return None
     for number, paragraph in enumerate(paragraphs, start=1):
@@ -104,8 +109,8 @@ def find_quote(quote: str, paragraphs: tuple[str, ...]) -> Match | None:
 
 def explain_missing(quote: str, paragraphs: tuple[str, ...]) -> str:
     """Say how close a quote that is not in the source came, to help the editor mend it."""
-    wanted = normalise(quote)[0]
-    texts = [normalise(p)[0] for p in paragraphs]
+    wanted = folded(quote)
+    texts = [folded(p) for p in paragraphs]
     if any(wanted.casefold() in t.casefold() for t in texts):
         return "it is there with different capital letters"
     whole = "\n".join(texts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -215,3 +216,13 @@ def test_a_page_changed_by_hand_is_written_again_not_kept(project_copy: Project)
     entry.write_text(entry.read_text("utf-8") + "\nOne more sentence.\n", "utf-8")
     build(project_copy)
     assert page.read_text("utf-8") == text
+
+
+def test_parsed_events_cross_processes_whole(project_copy: Project) -> None:
+    """Events are pickled by their fields (one constructor call each) and come back equal."""
+    timeline, _, _ = load_timeline(project_copy)
+    for event in timeline.events:
+        rebuilt = pickle.loads(pickle.dumps(event, pickle.HIGHEST_PROTOCOL))
+        assert rebuilt == event
+        assert rebuilt.date.sort_key() == event.date.sort_key()
+        assert event.__reduce__()[0] is type(event)

@@ -10,7 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dateline.diagnostics import Diagnostics
-from dateline.sources import explain_missing, find_quote, highlight, normalise, parse_sources
+from dateline.sources import (
+    explain_missing,
+    find_quote,
+    folded,
+    highlight,
+    normalise,
+    parse_sources,
+)
 
 PARAGRAPHS = (
     "Kyiv accuses Moscow of trying to “strike the negotiation table”.",
@@ -87,6 +94,14 @@ def test_normalise_is_idempotent_and_maps_offsets(text: str) -> None:
     assert normalise(folded)[0] == folded
     assert len(offsets) == len(folded)
     assert offsets == sorted(set(offsets))
+
+
+@given(
+    st.text(alphabet=st.sampled_from(" \t\n\u00a0\u2003\u2028ab\u2019\u201c\u00ab'\""), max_size=40)
+)
+def test_quick_folding_equals_normalising(text: str) -> None:
+    assert folded(text) == normalise(text)[0]
+    assert folded(text + "x") == normalise(text + "x")[0]
 
 
 def registry(yaml_text: str, files: dict[str, bytes] | None = None) -> list[str]:
