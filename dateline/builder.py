@@ -28,6 +28,7 @@ from .project import (
     Project,
 )
 from .render import PageMemo, make_environment, render_site
+from .reuse import PageReuse
 from .sources import SOURCES_FILE, parse_sources
 from .timeline import build_timeline
 
@@ -139,17 +140,19 @@ def render(
     memo: PageMemo | None = None,
     staging: Staging | None = None,
     progress: Progress = quiet,
+    reuse: PageReuse | None = None,
 ) -> Pages:
     """Render every page and asset of the site, and check the links editors wrote in bodies.
 
-    With ``staging``, pages may be written straight into it (see :func:`render_site`).
+    With ``staging``, pages may be written straight into it, or kept from the old site when
+    ``reuse`` says their inputs are unchanged (see :func:`render_site`).
     """
     if memo is not None:
         memo.templates = project.templates_fingerprint()
     environment = make_environment(
         project.root / TEMPLATES_DIR, memo.compiled if memo is not None else None
     )
-    pages = render_site(timeline, environment, project.assets(), memo, staging, progress)
+    pages = render_site(timeline, environment, project.assets(), memo, staging, progress, reuse)
     diagnostics = Diagnostics()
     check_links(timeline.events, staging.view(pages) if staging else pages, diagnostics)
     if diagnostics.errors:
@@ -201,15 +204,22 @@ def _build(
     unchanged = None if known_changed else record.up_to_date(project, started, last)
     if unchanged is not None:
         return unchanged
-    timeline, warnings, drafts = load_cached(project, base_url, progress, record.entries)
+    cache = EntryCache.load(project.cache_file(ENTRY_CACHE))
+    timeline, warnings, drafts = load_cached(project, base_url, progress, record.entries, cache)
+    reuse = PageReuse.of(
+        {path: key for path, (key, _, _) in cache.entries.items()},
+        timeline.config,
+        b"".join(f"{path}\0".encode() + (project.read(path) or b"") for path in record.templates),
+        last.pages if last else None,
+    )
     with Staging(project.out, last.outputs if last else None) as staging:
-        pages = render(project, timeline, staging=staging, progress=progress)
+        pages = render(project, timeline, staging=staging, progress=progress, reuse=reuse)
         progress("writing files", 0, len(pages))
         staging.write(pages)
         written = staging.commit()
         outputs = dict(staging.written)
     report = BuildReport.of(timeline, warnings, drafts, written, started)
-    record.save(project, report, outputs)
+    record.save(project, report, outputs, reuse.digests)
     return report
 
 
@@ -218,13 +228,15 @@ def load_cached(
     base_url: str | None = None,
     progress: Progress = quiet,
     paths: list[str] | None = None,
+    cache: EntryCache | None = None,
 ) -> tuple[Timeline, list[Diagnostic], int]:
     """:func:`load_timeline` with the entry cache on disk, saved again if anything was parsed.
 
     It is saved even when the content has errors: after one broken save among thousands of
-    entries, the next build parses one file, not all of them.
+    entries, the next build parses one file, not all of them. ``cache`` is the one on disk,
+    when the caller has loaded it.
     """
-    cache = EntryCache.load(project.cache_file(ENTRY_CACHE))
+    cache = cache if cache is not None else EntryCache.load(project.cache_file(ENTRY_CACHE))
     try:
         return load_timeline(project, base_url, cache=cache, progress=progress, paths=paths)
     finally:

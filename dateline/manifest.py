@@ -22,7 +22,7 @@ from .diagnostics import Diagnostic
 from .output import write_atomically
 from .project import BuildReport, Project, Reads, Stamp, Written, walk_files
 
-MANIFEST_FORMAT = 2
+MANIFEST_FORMAT = 3
 
 
 @dataclass(slots=True)
@@ -34,6 +34,8 @@ class Manifest:
     inputs: dict[str, Stamp]
     outputs: dict[str, Written]
     report: dict[str, Any]
+    pages: dict[str, str]
+    """The digest of each page's inputs, for the next build to keep what is unchanged."""
 
     def save(self, file: Path) -> None:
         """Write the manifest (atomically)."""
@@ -45,6 +47,7 @@ class Manifest:
             "inputs": self.inputs,
             "outputs": self.outputs,
             "report": self.report,
+            "pages": self.pages,
         }
         write_atomically(file, json.dumps(data, separators=(",", ":")).encode())
 
@@ -65,6 +68,7 @@ class Manifest:
                 {path: tuple(stamp) for path, stamp in data["inputs"].items()},
                 {path: tuple(stamp) for path, stamp in data["outputs"].items()},
                 data["report"],
+                data["pages"],
             )
         except Exception:  # missing, damaged or from another version: build normally
             return None
@@ -149,12 +153,19 @@ class BuildRecord:
             unchanged=True,
         )
 
-    def save(self, project: Project, report: BuildReport, outputs: dict[str, Written]) -> None:
-        """Record what the build that just finished read and wrote."""
+    def save(
+        self,
+        project: Project,
+        report: BuildReport,
+        outputs: dict[str, Written],
+        pages: dict[str, str],
+    ) -> None:
+        """Record what the build that just finished read and wrote, and its pages' digests."""
         stamp_files(project.root, self.templates, project.reads)
-        Manifest(self.options, self.listing, project.reads.stamps, outputs, report.as_dict()).save(
-            self.file
+        manifest = Manifest(
+            self.options, self.listing, project.reads.stamps, outputs, report.as_dict(), pages
         )
+        manifest.save(self.file)
 
 
 def up_to_date(project: Project, base_url: str | None = None) -> BuildReport | None:

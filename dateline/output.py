@@ -5,7 +5,6 @@ A build that fails, or is killed part-way, leaves the last good site untouched.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import ctypes.util
 import hashlib
@@ -13,11 +12,11 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
-from .project import Written
+from .project import Written, walk_files
 
 Pages = dict[str, bytes]
 """Output files by their path inside the site, with forward slashes."""
@@ -39,6 +38,12 @@ class Staging:
 
     Use it as a context manager: a staging folder that was not committed is removed. Forked
     workers may write into it too; they report the paths they wrote with :meth:`add_written`.
+
+    When the last build's site is there (``previous`` describes it), only the files that
+    change are written to the folder, and :meth:`commit` moves each into the site, one atomic
+    rename each, once the whole build has succeeded: after one edit among ten thousand
+    entries, a few files are moved instead of a whole site linked, swapped and removed.
+    Otherwise the folder holds the whole new site and is swapped in at once.
     """
 
     def __init__(self, out: Path, previous: Mapping[str, Written] | None = None) -> None:
@@ -50,8 +55,12 @@ class Staging:
         self.previous = previous or {}
         """The files of the site in ``out`` as the last build wrote them."""
         self.written: dict[str, Written] = {}
+        self.fresh: set[str] = set()
+        """The files written to the folder: new, or changed since the last build."""
         self.kept = 0
-        """How many files were the same as in the old site, and linked rather than written."""
+        """How many files were the same as in the old site, and not written again."""
+        self.in_place = bool(self.previous) and self.out.is_dir()
+        """Whether the changed files are moved into the old site rather than the folder swapped."""
 
     def __enter__(self) -> Staging:
         return self
@@ -63,56 +72,124 @@ class Staging:
         """Write ``files`` (several at once); return each path, its stamp, and whether it was new.
 
         A file whose bytes equal those the last build wrote, still untouched in the old site,
-        is linked from there instead: it keeps its time, and nothing is written.
+        is not written: it keeps its time.
         """
         with ThreadPoolExecutor(WRITERS) as pool:
             done = list(pool.map(self._place, files.items()))
         self.add_written(done)
         return done
 
+    def keep(self, paths: Iterable[str]) -> set[str]:
+        """Keep each of ``paths`` from the old site, where it is still as the last build wrote it.
+
+        Returns the paths kept; the others must be written.
+        """
+        with ThreadPoolExecutor(WRITERS) as pool:
+            done = [item for item in pool.map(self._link_unchanged, paths) if item is not None]
+        self.add_written(done)
+        return {relative for relative, _, _ in done}
+
     def _place(self, item: tuple[str, bytes]) -> tuple[str, Written, bool]:
         relative, data = item
-        target = self.folder / safe_relative(relative)
         digest = hashlib.sha256(data).hexdigest()
         before = self.previous.get(relative)
         if before is not None and before[2] == digest:
-            old = self.out / safe_relative(relative)
-            with contextlib.suppress(OSError):  # changed by hand, gone, or no links here
-                stat = old.stat()
-                if (stat.st_size, stat.st_mtime_ns) == before[:2]:
-                    _link_file(old, target)
-                    return relative, before, False
-        stat = _write_file(target, data)
+            linked = self._link_unchanged(relative)
+            if linked is not None:
+                return linked
+        stat = _write_file(self.folder / safe_relative(relative), data)
         return relative, (stat.st_size, stat.st_mtime_ns, digest), True
+
+    def _link_unchanged(self, relative: str) -> tuple[str, Written, bool] | None:
+        """Keep the old site's file at ``relative`` if it is as the last build wrote it.
+
+        In place it stays where it is; otherwise it is linked into the folder.
+        """
+        before = self.previous.get(relative)
+        if before is None:
+            return None
+        old = self.out / safe_relative(relative)
+        try:  # changed by hand, gone, or no links here: None
+            stat = old.stat()
+            if (stat.st_size, stat.st_mtime_ns) != before[:2]:
+                return None
+            if not self.in_place:
+                _link_file(old, self.folder / safe_relative(relative))
+        except OSError:
+            return None
+        return relative, before, False
 
     def add_written(self, done: Iterable[tuple[str, Written, bool]]) -> None:
         """Note files placed in the folder, by this process or another."""
         for relative, stamp, new in done:
             self.written[relative] = stamp
-            self.kept += not new
+            if new:
+                self.fresh.add(relative)
+            else:
+                self.kept += 1
 
     def view(self, pages: Mapping[str, bytes]) -> Mapping[str, bytes]:
-        """``pages`` and every file written so far, read from the folder when asked for."""
-        return _StagedPages(pages, set(self.written), self.folder)
+        """``pages`` and every file written or kept so far, read from disk when asked for."""
+        return _StagedPages(pages, set(self.written), self._staged_file)
+
+    def _staged_file(self, relative: str) -> Path:
+        """Where the file at ``relative`` of the new site is, before it is committed."""
+        if self.in_place and relative not in self.fresh:
+            return self.out / safe_relative(relative)
+        return self.folder / safe_relative(relative)
 
     def commit(self) -> int:
-        """Swap the staged site into place; the old one is removed. Returns the files written."""
-        if not _umask_keeps_files_readable():
-            _make_readable(self.folder)
-        self.folder.chmod(0o755)
-        _swap_into_place(self.folder, self.out)
-        return len(self.written) - self.kept
+        """Put the new site in place; the old one is gone. Returns the files written."""
+        if self.in_place:
+            self._move_into_place()
+        else:
+            if not _umask_keeps_files_readable():
+                _make_readable(self.folder)
+            self.folder.chmod(0o755)
+            _swap_into_place(self.folder, self.out)
+        return len(self.fresh)
+
+    def _move_into_place(self) -> None:
+        """Move each fresh file into the old site, and remove what the new site lacks."""
+        readable = _umask_keeps_files_readable()
+        for relative in sorted(self.fresh):
+            staged, target = (
+                self.folder / safe_relative(relative),
+                self.out / safe_relative(relative),
+            )
+            if not readable:
+                staged.chmod(0o644)
+            _clear_way(target, self.out)
+            os.replace(staged, target)
+        for relative, _ in list(walk_files(str(self.out))):
+            if relative not in self.written:
+                stale = self.out / safe_relative(relative)
+                stale.unlink()
+                _remove_empty_parents(stale.parent, self.out)
+
+
+def _clear_way(target: Path, out: Path) -> None:
+    """Make room for a file at ``target``: its folders made, anything in the way removed."""
+    for parent in reversed(target.relative_to(out).parents[:-1]):
+        folder = out / parent
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            folder.unlink()
+        folder.mkdir(mode=0o755, exist_ok=True)
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)
 
 
 class _StagedPages(Mapping[str, bytes]):
-    def __init__(self, pages: Mapping[str, bytes], staged: set[str], folder: Path) -> None:
-        self.pages, self.staged, self.folder = pages, staged, folder
+    def __init__(
+        self, pages: Mapping[str, bytes], staged: set[str], file: Callable[[str], Path]
+    ) -> None:
+        self.pages, self.staged, self.file = pages, staged, file
 
     def __getitem__(self, relative: str) -> bytes:
         if relative in self.pages:
             return self.pages[relative]
         if relative in self.staged:
-            return (self.folder / safe_relative(relative)).read_bytes()
+            return self.file(relative).read_bytes()
         raise KeyError(relative)
 
     def __iter__(self) -> Iterator[str]:

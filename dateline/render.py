@@ -38,6 +38,7 @@ from .sources import highlight
 if TYPE_CHECKING:
     from .output import Staging
     from .project import Written
+    from .reuse import PageReuse
 
 FEED_ENTRIES = 100
 """The feed carries the newest events only; readers subscribe to what comes next."""
@@ -111,6 +112,7 @@ def render_site(
     memo: PageMemo | None = None,
     staging: Staging | None = None,
     progress: Progress = quiet,
+    reuse: PageReuse | None = None,
 ) -> Pages:
     """Every page and asset of the site, keyed by output path.
 
@@ -121,6 +123,9 @@ def render_site(
     With a ``memo`` from the last build, a page is rendered again only when the events, sources,
     settings, assets or templates it shows changed, and each event's pieces of the shared files
     (a line of a listing, a record of events.json) only when the event did.
+
+    With ``reuse`` and a ``staging`` folder, a page of an event or a source whose inputs are
+    those of the last build is kept from the old site instead (see :mod:`.reuse`).
     """
     single_build = memo is None  # nothing will be reused: keep nothing longer than needed
     memo = memo if memo is not None else PageMemo()
@@ -267,6 +272,8 @@ def render_site(
                 partial(source_page, page, source, citing),
             )
         )
+    if reuse is not None and staging is not None:
+        jobs = reuse.to_render(jobs, staging)
     workers = workers_for(len(jobs)) if staging is not None else 1
     if staging is None or workers <= 1:
         for number, (path, key, make) in enumerate(jobs, start=1):

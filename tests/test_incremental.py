@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from dateline.builder import build, check, load_timeline
@@ -226,3 +227,41 @@ def test_parsed_events_cross_processes_whole(project_copy: Project) -> None:
         assert rebuilt == event
         assert rebuilt.date.sort_key() == event.date.sort_key()
         assert event.__reduce__()[0] is type(event)
+
+
+def test_a_rebuild_renders_only_the_pages_whose_inputs_changed(
+    project_copy: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(project_copy)
+    rendered: list[str] = []
+    render = jinja2.Template.render
+
+    def counting(self: jinja2.Template, *args: object, **kwargs: object) -> str:
+        rendered.append(str(self.name))
+        return render(self, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Template, "render", counting)
+    _same_size_title_edit(project_copy.root)
+    build(project_copy)
+    timeline, _, _ = load_timeline(project_copy)
+    path = first_entry(project_copy.root).relative_to(project_copy.root).as_posix()
+    index = next(i for i, event in enumerate(timeline.events) if event.path == path)
+    neighbours = len(timeline.events[max(0, index - 1) : index + 2]) - 1
+    cited = {citation.source_id for citation in timeline.events[index].citations}
+    assert rendered.count("event.html") == 1 + neighbours, "the event and the two beside it"
+    assert rendered.count("source.html") == len(cited), "the sources that list its title"
+
+
+def test_pages_changed_or_added_by_hand_are_put_right(project_copy: Project) -> None:
+    build(project_copy)
+    clean = tree(project_copy.out)
+    page = next((project_copy.out / "events").glob("*/index.html"))
+    text = page.read_text("utf-8")
+    page.write_text(text.replace("<main", "<mein", 1), "utf-8")  # same size, new bytes
+    (project_copy.out / "stray.html").write_text("not built", "utf-8")
+    (project_copy.out / "events" / "gone").mkdir()
+    (project_copy.out / "events" / "gone" / "index.html").write_text("not built", "utf-8")
+    report = build(project_copy)
+    assert tree(project_copy.out) == clean
+    assert report.files == 1, "only the page changed by hand is written again"
+    assert not (project_copy.out / "events" / "gone").exists()

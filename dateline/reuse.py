@@ -1,0 +1,96 @@
+"""Pages a build keeps from the last one instead of rendering them again.
+
+Every page of an event or a source is rendered from a few inputs, which the renderer names in
+the page's key: the event, its neighbours, the sources it cites, the site's settings, styles
+and templates. A build digests each key and records the digests beside its manifest. The next
+build digests the keys again; a page whose digest is unchanged, and whose file in the old site
+is still as that build wrote it, is linked into the new site rather than rendered.
+
+An event is digested by its entry file and that file's cache key, which already covers the
+entry's bytes, the site's kinds and every source (see :class:`.cache.EntryCache`); a source by
+everything it holds. The settings, templates and dateline's own code are digested once a build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .cache import code_fingerprint
+from .models import Event, SiteConfig, Source
+
+if TYPE_CHECKING:
+    from .output import Staging
+
+Job = tuple[str, object, Callable[[], bytes]]
+"""A page to make: its path in the site, the key of its inputs, and how to render it."""
+
+
+@dataclass(slots=True)
+class PageReuse:
+    """The digests of the last build's pages, and those of this build's as they are made."""
+
+    entries: Mapping[str, str]
+    """Each event's entry file and its cache key."""
+    settings: str
+    """A digest of the settings, the templates and the code: what every page depends on."""
+    last: Mapping[str, str] = field(default_factory=dict)
+    """Page path to digest, as the last build recorded them."""
+    digests: dict[str, str] = field(default_factory=dict)
+    """Page path to digest, for this build."""
+    _sources: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        entries: Mapping[str, str],
+        config: SiteConfig,
+        templates: bytes,
+        last: Mapping[str, str] | None = None,
+    ) -> PageReuse:
+        """Reuse for a build with ``config`` and ``templates`` (their files, digested)."""
+        settings = hashlib.sha256(
+            f"{code_fingerprint()}\0{config!r}\0".encode() + hashlib.sha256(templates).digest()
+        ).hexdigest()
+        return cls(entries, settings, last or {})
+
+    def digest(self, key: object) -> str:
+        """A digest of a page's key: equal keys give equal digests, across builds."""
+        parts: list[str] = [self.settings]
+        self._describe(key, parts)
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+    def _describe(self, part: object, parts: list[str]) -> None:
+        if isinstance(part, Event):
+            parts.append(f"event {part.path} {self.entries[part.path]}")
+        elif isinstance(part, Source):
+            parts.append(self._source(part))
+        elif isinstance(part, tuple):
+            parts.append(f"({len(part)}")
+            for item in part:
+                self._describe(item, parts)
+        elif isinstance(part, SiteConfig):
+            parts.append("config")  # in ``settings``
+        elif part is None or isinstance(part, str | int | bool):
+            parts.append(repr(part))
+        else:
+            raise TypeError(f"cannot digest a page key holding {type(part).__name__}")
+
+    def _source(self, source: Source) -> str:
+        found = self._sources.get(source.id)
+        if found is None:
+            found = hashlib.sha256(repr(source).encode()).hexdigest()
+            self._sources[source.id] = found
+        return f"source {found}"
+
+    def to_render(self, jobs: list[Job], staging: Staging) -> list[Job]:
+        """The jobs whose pages must be rendered; the others' files are kept from the old site."""
+        unchanged: list[str] = []
+        for path, key, _ in jobs:
+            digest = self.digests[path] = self.digest(key)
+            if self.last.get(path) == digest:
+                unchanged.append(path)
+        kept = staging.keep(unchanged)
+        return [job for job in jobs if job[0] not in kept]
