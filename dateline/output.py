@@ -84,10 +84,21 @@ class Staging:
 
         Returns the paths kept; the others must be written.
         """
-        with ThreadPoolExecutor(WRITERS) as pool:
-            done = [item for item in pool.map(self._link_unchanged, paths) if item is not None]
+        if self.in_place:  # a stat each: threads would only add their own cost
+            done = [item for item in map(self._link_unchanged, paths) if item is not None]
+        else:
+            with ThreadPoolExecutor(WRITERS) as pool:
+                linked = pool.map(self._link_unchanged, paths)
+                done = [item for item in linked if item is not None]
         self.add_written(done)
         return {relative for relative, _, _ in done}
+
+    def keep_one(self, relative: str) -> bool:
+        """:meth:`keep` for one file."""
+        found = self._link_unchanged(relative)
+        if found is not None:
+            self.add_written([found])
+        return found is not None
 
     def _place(self, item: tuple[str, bytes]) -> tuple[str, Written, bool]:
         relative, data = item

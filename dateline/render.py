@@ -189,9 +189,15 @@ def render_site(
     kept: dict[str, tuple[object, bytes]] = {}
 
     def remembered(path: str, key: object, make: Callable[[], bytes]) -> None:
-        """Render ``path`` unless the memo holds it for the same inputs (``key``)."""
+        """Render ``path`` unless the memo holds it, or the old site has it, for the same inputs
+        (``key``)."""
         held = memo.pages.get(path)
-        files[path] = held[1] if held is not None and held[0] == key else make()
+        if held is not None and held[0] == key:
+            files[path] = held[1]
+        elif reuse is not None and staging is not None and reuse.kept(path, key, staging):
+            return
+        else:
+            files[path] = make()
         kept[path] = (key, files[path])
 
     complete = len(timeline.events) <= INDEX_LIMIT

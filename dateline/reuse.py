@@ -1,21 +1,25 @@
 """Pages a build keeps from the last one instead of rendering them again.
 
-Every page of an event or a source is rendered from a few inputs, which the renderer names in
-the page's key: the event, its neighbours, the sources it cites, the site's settings, styles
-and templates. A build digests each key and records the digests beside its manifest. The next
-build digests the keys again; a page whose digest is unchanged, and whose file in the old site
-is still as that build wrote it, is linked into the new site rather than rendered.
+Every page is rendered from a few inputs, which the renderer names in the page's key: for an
+event's page, the event, its neighbours, the sources it cites, the site's settings, styles and
+templates; for a listing, its events. A build digests each key and records the digests beside
+its manifest. The next build digests the keys again; a page whose digest is unchanged, and whose
+file in the old site is still as that build wrote it, is kept rather than rendered.
 
 An event is digested by its entry file and that file's cache key, which already covers the
 entry's bytes, the site's kinds and every source (see :class:`.cache.EntryCache`); a source by
 everything it holds. The settings, templates and dateline's own code are digested once a build.
+A template that shows more of the timeline than its page's key names must widen the key in
+:func:`.render.render_site`, as the preview's memo of pages needs too.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING
 
 from .cache import code_fingerprint
@@ -23,6 +27,9 @@ from .models import Event, SiteConfig, Source
 
 if TYPE_CHECKING:
     from .output import Staging
+
+SMALL = 3
+"""Tuples this short are described once a build and remembered (each held, so never reused)."""
 
 Job = tuple[str, object, Callable[[], bytes]]
 """A page to make: its path in the site, the key of its inputs, and how to render it."""
@@ -41,6 +48,7 @@ class PageReuse:
     digests: dict[str, str] = field(default_factory=dict)
     """Page path to digest, for this build."""
     _sources: dict[str, str] = field(default_factory=dict)
+    _tuples: dict[int, tuple[tuple[object, ...], str]] = field(default_factory=dict)
 
     @classmethod
     def of(
@@ -67,16 +75,37 @@ class PageReuse:
             parts.append(f"event {part.path} {self.entries[part.path]}")
         elif isinstance(part, Source):
             parts.append(self._source(part))
-        elif isinstance(part, tuple):
+        elif isinstance(part, SiteConfig):
+            parts.append("config")  # in ``settings``
+        elif part is None or isinstance(part, str | int | float | date):
+            parts.append(repr(part))  # bool is an int; Markup is a str
+        elif isinstance(part, tuple) and len(part) <= SMALL:
+            parts.append(self._small(part))
+        elif isinstance(part, tuple | list):
             parts.append(f"({len(part)}")
             for item in part:
                 self._describe(item, parts)
-        elif isinstance(part, SiteConfig):
-            parts.append("config")  # in ``settings``
-        elif part is None or isinstance(part, str | int | bool):
-            parts.append(repr(part))
+        elif isinstance(part, dict):
+            parts.append(f"{{{len(part)}")
+            for name, value in part.items():
+                self._describe(name, parts)
+                self._describe(value, parts)
+        elif is_dataclass(part) and not isinstance(part, type):
+            parts.append(type(part).__qualname__)
+            for name in _field_names(type(part)):
+                self._describe(getattr(part, name), parts)
         else:
             raise TypeError(f"cannot digest a page key holding {type(part).__name__}")
+
+    def _small(self, part: tuple[object, ...]) -> str:
+        """A short tuple described once: the settings and styles shared by every page's key."""
+        held = self._tuples.get(id(part))
+        if held is None or held[0] is not part:
+            inside: list[str] = [f"({len(part)}"]
+            for item in part:
+                self._describe(item, inside)
+            held = self._tuples[id(part)] = (part, "\0".join(inside))
+        return held[1]
 
     def _source(self, source: Source) -> str:
         found = self._sources.get(source.id)
@@ -84,6 +113,11 @@ class PageReuse:
             found = hashlib.sha256(repr(source).encode()).hexdigest()
             self._sources[source.id] = found
         return f"source {found}"
+
+    def kept(self, path: str, key: object, staging: Staging) -> bool:
+        """True when the page at ``path`` is kept from the old site: ``key`` is as it was."""
+        digest = self.digests[path] = self.digest(key)
+        return self.last.get(path) == digest and staging.keep_one(path)
 
     def to_render(self, jobs: list[Job], staging: Staging) -> list[Job]:
         """The jobs whose pages must be rendered; the others' files are kept from the old site."""
@@ -94,3 +128,8 @@ class PageReuse:
                 unchanged.append(path)
         kept = staging.keep(unchanged)
         return [job for job in jobs if job[0] not in kept]
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(field.name for field in fields(kind))

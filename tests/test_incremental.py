@@ -10,6 +10,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
+from dateline.browse import facets, listings
 from dateline.builder import build, check, load_timeline
 from dateline.cache import EntryCache
 from dateline.diagnostics import ContentError
@@ -247,9 +248,12 @@ def test_a_rebuild_renders_only_the_pages_whose_inputs_changed(
     path = first_entry(project_copy.root).relative_to(project_copy.root).as_posix()
     index = next(i for i, event in enumerate(timeline.events) if event.path == path)
     neighbours = len(timeline.events[max(0, index - 1) : index + 2]) - 1
-    cited = {citation.source_id for citation in timeline.events[index].citations}
+    edited = timeline.events[index]
+    cited = {citation.source_id for citation in edited.citations}
     assert rendered.count("event.html") == 1 + neighbours, "the event and the two beside it"
     assert rendered.count("source.html") == len(cited), "the sources that list its title"
+    showing = [page for page in listings(timeline, facets(timeline)) if edited in page.events]
+    assert rendered.count("listing.html") == len(showing), "the listings that show it"
 
 
 def test_pages_changed_or_added_by_hand_are_put_right(project_copy: Project) -> None:
