@@ -23,6 +23,7 @@ from .output import Pages, Staging, update_site
 from .project import (
     CONTENT_DIR,
     ENTRY_CACHE,
+    PIECES_DIR,
     TEMPLATES_DIR,
     BuildReport,
     Project,
@@ -206,11 +207,14 @@ def _build(
         return unchanged
     cache = EntryCache.load(project.cache_file(ENTRY_CACHE))
     timeline, warnings, drafts = load_cached(project, base_url, progress, record.entries, cache)
+    entries = cache.keys()
+    del cache  # its pickled batches: tens of megabytes the rest of the build does not need
     reuse = PageReuse.of(
-        {path: key for path, (key, _, _) in cache.entries.items()},
+        entries,
         timeline.config,
         b"".join(f"{path}\0".encode() + (project.read(path) or b"") for path in record.templates),
         last.pages if last else None,
+        project.cache_file(PIECES_DIR),
     )
     with Staging(project.out, last.outputs if last else None) as staging:
         pages = render(project, timeline, staging=staging, progress=progress, reuse=reuse)

@@ -162,6 +162,10 @@ class EntryCache:
             self.entries[path] = (key, event, found)
         self.blobs.append((frozenset((path, key) for path, key, _, _ in parsed), blob))
 
+    def keys(self) -> dict[str, str]:
+        """Each entry file's key, as last parsed."""
+        return {path: key for path, (key, _, _) in self.entries.items()}
+
     def forget_missing(self, paths: set[str]) -> None:
         """Drop entries whose files are gone."""
         for path in set(self.entries) - paths:

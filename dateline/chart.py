@@ -102,7 +102,7 @@ def build_chart(
             strikes.append(found)
         elif isinstance(found, Milestone):
             milestones.append(found)
-        elif found is LEFT_OUT:
+        elif found == LEFT_OUT:  # equal, not the same object, once stored and read back
             left_out += 1
     if not strikes and not milestones:
         return None

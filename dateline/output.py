@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from .project import Written, walk_files
 
@@ -273,11 +274,19 @@ def update_site(files: Pages, out: Path, previous: Pages) -> int:
     return written
 
 
-def write_atomically(file: Path, data: bytes) -> None:
-    """Replace ``file`` with ``data`` in one step: a reader sees the old file or the new."""
+def write_atomically(file: Path, data: bytes | Callable[[BinaryIO], object]) -> None:
+    """Replace ``file`` with ``data`` in one step: a reader sees the old file or the new.
+
+    ``data`` may also be a function that writes to the file it is given, to stream what would
+    be large to hold as bytes.
+    """
     file.parent.mkdir(parents=True, exist_ok=True)
     temporary = file.with_name(f".{file.name}.tmp-{os.getpid()}")
-    temporary.write_bytes(data)
+    with open(temporary, "wb") as stream:
+        if isinstance(data, bytes):
+            stream.write(data)
+        else:
+            data(stream)
     temporary.chmod(0o644)
     os.replace(temporary, file)
 

@@ -130,7 +130,9 @@ def render_site(
     single_build = memo is None  # nothing will be reused: keep nothing longer than needed
     memo = memo if memo is not None else PageMemo()
     memo.pieces.begin((timeline.config, timeline.sources, memo.templates))
-    pieces: Pieces = fresh if single_build else memo.pieces.pieces
+    pieces: Pieces = memo.pieces.pieces
+    if single_build:  # nothing kept in memory: from the last build's files, or made anew
+        pieces = reuse.pieces if reuse is not None and reuse.pieces is not None else fresh
     url = timeline.config.path
     files: Pages = dict(assets)
     files["assets/kinds.css"] = env.get_template("kinds.css").render(site=timeline.config).encode()

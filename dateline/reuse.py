@@ -16,20 +16,26 @@ A template that shows more of the timeline than its page's key names must widen 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+import pickle
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
 from functools import cache
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .cache import code_fingerprint
+from .exports import Piece
 from .models import Event, SiteConfig, Source
+from .output import write_atomically
 
 if TYPE_CHECKING:
     from .output import Staging
 
 SMALL = 3
-"""Tuples this short are described once a build and remembered (each held, so never reused)."""
+"""Tuples this short, seen twice, are described once a build and remembered (each held, so
+its id cannot be reused)."""
 
 Job = tuple[str, object, Callable[[], bytes]]
 """A page to make: its path in the site, the key of its inputs, and how to render it."""
@@ -47,8 +53,11 @@ class PageReuse:
     """Page path to digest, as the last build recorded them."""
     digests: dict[str, str] = field(default_factory=dict)
     """Page path to digest, for this build."""
+    pieces: StoredPieces | None = None
+    """Each event's pieces of the shared files, kept from the last build too."""
     _sources: dict[str, str] = field(default_factory=dict)
     _tuples: dict[int, tuple[tuple[object, ...], str]] = field(default_factory=dict)
+    _seen: set[int] = field(default_factory=set)
 
     @classmethod
     def of(
@@ -57,12 +66,17 @@ class PageReuse:
         config: SiteConfig,
         templates: bytes,
         last: Mapping[str, str] | None = None,
+        pieces: Path | None = None,
     ) -> PageReuse:
-        """Reuse for a build with ``config`` and ``templates`` (their files, digested)."""
+        """Reuse for a build with ``config`` and ``templates`` (their files, digested).
+
+        With a ``pieces`` folder, events' pieces of the shared files are kept in it too.
+        """
         settings = hashlib.sha256(
             f"{code_fingerprint()}\0{config!r}\0".encode() + hashlib.sha256(templates).digest()
         ).hexdigest()
-        return cls(entries, settings, last or {})
+        stored = StoredPieces(pieces, settings, entries) if pieces is not None else None
+        return cls(entries, settings, last or {}, pieces=stored)
 
     def digest(self, key: object) -> str:
         """A digest of a page's key: equal keys give equal digests, across builds."""
@@ -98,14 +112,19 @@ class PageReuse:
             raise TypeError(f"cannot digest a page key holding {type(part).__name__}")
 
     def _small(self, part: tuple[object, ...]) -> str:
-        """A short tuple described once: the settings and styles shared by every page's key."""
+        """A short tuple, described once when it is seen again: the settings and styles that
+        every page's key shares. A tuple seen once (most keys) is not held."""
         held = self._tuples.get(id(part))
-        if held is None or held[0] is not part:
-            inside: list[str] = [f"({len(part)}"]
-            for item in part:
-                self._describe(item, inside)
-            held = self._tuples[id(part)] = (part, "\0".join(inside))
-        return held[1]
+        if held is not None and held[0] is part:
+            return held[1]
+        inside: list[str] = [f"({len(part)}"]
+        for item in part:
+            self._describe(item, inside)
+        text = "\0".join(inside)
+        if id(part) in self._seen:
+            self._tuples[id(part)] = (part, text)
+        self._seen.add(id(part))
+        return text
 
     def _source(self, source: Source) -> str:
         found = self._sources.get(source.id)
@@ -133,3 +152,53 @@ class PageReuse:
 @cache
 def _field_names(kind: type) -> tuple[str, ...]:
     return tuple(field.name for field in fields(kind))
+
+
+@dataclass(slots=True)
+class StoredPieces:
+    """Each event's pieces of the shared files (a record of events.json, a row of events.csv),
+    kept on disk from one build to the next: :class:`.exports.Pieces` for a whole build.
+    A kind is named by its first word (``search 1a2b...``: its numbering follows).
+
+    A piece is reused while its event's entry (file and cache key) and the build's settings are
+    those it was made under. Each kind of piece has a file of its own, read when the kind is
+    asked for and written again straight after, so one kind at most is held at a time.
+    """
+
+    folder: Path
+    settings: str
+    entries: Mapping[str, str]
+    reused: int = 0
+
+    def __call__(
+        self, name: str, events: Sequence[Event], make: Callable[[Event], Piece]
+    ) -> list[Piece]:
+        """``make(event)`` for each event, from the last build where it is unchanged."""
+        file = self.folder / f"{re.sub(r'[^a-z.]+', '-', name.split()[0])}.pickle"
+        held = self._load(file, name)
+        kept: dict[str, tuple[str, Any]] = {}
+        made: list[Piece] = []
+        for event in events:
+            entry = self.entries[event.path]
+            found = held.get(event.path)
+            if found is None or found[0] != entry:
+                found = (entry, make(event))
+            else:
+                self.reused += 1
+            kept[event.path] = found
+            made.append(found[1])
+        stored = {"settings": self.settings, "name": name, "pieces": kept}
+        write_atomically(file, lambda stream: pickle.dump(stored, stream, pickle.HIGHEST_PROTOCOL))
+        return made
+
+    def _load(self, file: Path, name: str) -> dict[str, tuple[str, Any]]:
+        """The ``name`` pieces stored in ``file`` under these settings; none when missing,
+        damaged or made otherwise."""
+        try:
+            with open(file, "rb") as stream:
+                stored = pickle.load(stream)
+            if (stored["settings"], stored["name"]) == (self.settings, name):
+                return dict(stored["pieces"])
+        except Exception:  # missing, damaged or from other code: make every piece anew
+            pass
+        return {}

@@ -10,10 +10,12 @@ from pathlib import Path
 import jinja2
 import pytest
 
+from dateline import exports
 from dateline.browse import facets, listings
 from dateline.builder import build, check, load_timeline
 from dateline.cache import EntryCache
 from dateline.diagnostics import ContentError
+from dateline.models import Event, Timeline
 from dateline.project import ENTRY_CACHE, Project
 
 from .test_golden import tree
@@ -122,7 +124,9 @@ def test_unchanged_entries_come_from_the_cache(project_copy: Project) -> None:
 def test_a_damaged_cache_is_ignored(project_copy: Project, damage: bytes) -> None:
     build(project_copy)
     expected = tree(project_copy.out)
-    for cache_file in project_copy.cache_file("").iterdir():
+    damaged = [path for path in project_copy.cache_file("").rglob("*") if path.is_file()]
+    assert any(path.parent.name == "pieces" for path in damaged)
+    for cache_file in damaged:
         cache_file.write_bytes(damage)
     shutil.rmtree(project_copy.out)
     build(project_copy)
@@ -242,6 +246,14 @@ def test_a_rebuild_renders_only_the_pages_whose_inputs_changed(
         return render(self, *args, **kwargs)
 
     monkeypatch.setattr(jinja2.Template, "render", counting)
+    records: list[str] = []
+    record = exports._event_data
+
+    def counting_records(timeline: Timeline, event: Event) -> dict[str, object]:
+        records.append(event.path)
+        return record(timeline, event)
+
+    monkeypatch.setattr(exports, "_event_data", counting_records)
     _same_size_title_edit(project_copy.root)
     build(project_copy)
     timeline, _, _ = load_timeline(project_copy)
@@ -254,6 +266,7 @@ def test_a_rebuild_renders_only_the_pages_whose_inputs_changed(
     assert rendered.count("source.html") == len(cited), "the sources that list its title"
     showing = [page for page in listings(timeline, facets(timeline)) if edited in page.events]
     assert rendered.count("listing.html") == len(showing), "the listings that show it"
+    assert records == [path], "one record of events.json made anew, the rest kept"
 
 
 def test_pages_changed_or_added_by_hand_are_put_right(project_copy: Project) -> None:
