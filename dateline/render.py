@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import traceback
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -162,11 +162,12 @@ def render_site(
     macros = env.get_template("_event.html").module
     line_macro: Callable[[Event], str] = macros.event_line  # type: ignore[attr-defined]
 
-    def event_line(event: Event) -> Markup:
-        """The event as one line of a listing page."""
-        return Markup(memo.pieces.piece("listing line", event, line_macro))
+    def event_lines(events: Sequence[Event]) -> Markup:
+        """The events as the lines of a listing page, each line rendered once a build (joined
+        here rather than in a template loop: a listing may hold a thousand)."""
+        return Markup("".join(memo.pieces.pieces("listing line", events, line_macro)))
 
-    env.globals["event_line"] = event_line
+    env.globals["event_lines"] = event_lines
 
     def page(template: str, path: str, **context: object) -> bytes:
         try:
@@ -336,7 +337,7 @@ def publishing_files(
     each away before the next is made.
     """
     config = timeline.config
-    newest_first = sorted(timeline.events, key=Event.sort_key, reverse=True)[:FEED_ENTRIES]
+    newest_first = timeline.events[::-1][:FEED_ENTRIES]  # the events are in order already
     updated = max((e.last_updated for e in timeline.events), default=None)
     feed_entries = pieces("feed", newest_first, partial(feed_html, timeline))
     feed = env.get_template("feed.xml").render(
