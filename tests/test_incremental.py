@@ -16,6 +16,7 @@ from dateline.builder import build, check, load_timeline
 from dateline.cache import EntryCache
 from dateline.diagnostics import ContentError
 from dateline.models import Event, Timeline
+from dateline.output import Staging
 from dateline.project import ENTRY_CACHE, Project
 
 from .test_golden import tree
@@ -282,3 +283,28 @@ def test_pages_changed_or_added_by_hand_are_put_right(project_copy: Project) -> 
     assert tree(project_copy.out) == clean
     assert report.files == 1, "only the page changed by hand is written again"
     assert not (project_copy.out / "events" / "gone").exists()
+
+
+def test_changed_files_are_moved_into_the_old_site_around_anything_in_the_way(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "site"
+    with Staging(out) as staging:
+        staging.write({"index.html": b"old", "events/a/index.html": b"a", "gone.html": b"x"})
+        staging.commit()
+        previous = dict(staging.written)
+    (out / "events" / "b").write_bytes(b"a file where a folder must go")
+    (out / "stray").mkdir()
+    (out / "stray" / "file.txt").write_bytes(b"added by hand")
+    with Staging(out, previous) as staging:
+        assert staging.in_place
+        staging.write(
+            {"index.html": b"new", "events/a/index.html": b"a", "events/b/index.html": b"b"}
+        )
+        assert staging.commit() == 2
+    assert tree(out) == {
+        "index.html": b"new",
+        "events/a/index.html": b"a",
+        "events/b/index.html": b"b",
+    }
+    assert not (out / "stray").exists()
