@@ -99,8 +99,11 @@ class Manifest:
 
 
 def stamp_files(root: Path, relatives: list[str], reads: Reads) -> None:
-    """Record files that were read some other way (templates) in ``reads``."""
+    """Record files that were read some other way (templates) in ``reads``, unless they were
+    recorded as they were read."""
     for relative in relatives:
+        if relative in reads.stamps:
+            continue
         path = root / relative
         stat = path.stat()
         reads.record(relative, stat, path.read_bytes())

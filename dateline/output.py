@@ -57,9 +57,8 @@ class Staging:
         """The files of the site in ``out`` as the last build wrote them."""
         self.written: dict[str, Written] = {}
         self.fresh: set[str] = set()
-        """The files written to the folder: new, or changed since the last build."""
-        self.kept = 0
-        """How many files were the same as in the old site, and not written again."""
+        """The files written to the folder: new, or changed since the last build; the rest of
+        ``written`` are kept from the old site."""
         self.in_place = bool(self.previous) and self.out.is_dir()
         """Whether the changed files are moved into the old site rather than the folder swapped."""
 
@@ -137,8 +136,6 @@ class Staging:
             self.written[relative] = stamp
             if new:
                 self.fresh.add(relative)
-            else:
-                self.kept += 1
 
     def view(self, pages: Mapping[str, bytes]) -> Mapping[str, bytes]:
         """``pages`` and every file written or kept so far, read from disk when asked for."""

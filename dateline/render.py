@@ -124,8 +124,9 @@ def render_site(
     settings, assets or templates it shows changed, and each event's pieces of the shared files
     (a line of a listing, a record of events.json) only when the event did.
 
-    With ``reuse`` and a ``staging`` folder, a page of an event or a source whose inputs are
-    those of the last build is kept from the old site instead (see :mod:`.reuse`).
+    With ``reuse`` and a ``staging`` folder, a page whose inputs are those of the last build is
+    kept from the old site instead, and each event's pieces come from the last build's where
+    it is unchanged (see :mod:`.reuse`).
     """
     single_build = memo is None  # nothing will be reused: keep nothing longer than needed
     memo = memo if memo is not None else PageMemo()

@@ -133,19 +133,18 @@ class PageReuse:
             self._sources[source.id] = found
         return f"source {found}"
 
+    def unchanged(self, path: str, key: object) -> bool:
+        """Note the digest of the page at ``path``; True when it is the last build's."""
+        digest = self.digests[path] = self.digest(key)
+        return self.last.get(path) == digest
+
     def kept(self, path: str, key: object, staging: Staging) -> bool:
         """True when the page at ``path`` is kept from the old site: ``key`` is as it was."""
-        digest = self.digests[path] = self.digest(key)
-        return self.last.get(path) == digest and staging.keep_one(path)
+        return self.unchanged(path, key) and staging.keep_one(path)
 
     def to_render(self, jobs: list[Job], staging: Staging) -> list[Job]:
         """The jobs whose pages must be rendered; the others' files are kept from the old site."""
-        unchanged: list[str] = []
-        for path, key, _ in jobs:
-            digest = self.digests[path] = self.digest(key)
-            if self.last.get(path) == digest:
-                unchanged.append(path)
-        kept = staging.keep(unchanged)
+        kept = staging.keep([path for path, key, _ in jobs if self.unchanged(path, key)])
         return [job for job in jobs if job[0] not in kept]
 
 
