@@ -255,7 +255,3 @@ class EventMemo:
             fresh[key] = found
             made.append(found[1])
         return made
-
-    def piece(self, name: str, event: Event, make: Callable[[Event], Piece]) -> Piece:
-        """``make(event)`` for one event (see :meth:`pieces`)."""
-        return self.pieces(name, (event,), make)[0]

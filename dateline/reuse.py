@@ -167,7 +167,6 @@ class StoredPieces:
     folder: Path
     settings: str
     entries: Mapping[str, str]
-    reused: int = 0
 
     def __call__(
         self, name: str, events: Sequence[Event], make: Callable[[Event], Piece]
@@ -182,8 +181,6 @@ class StoredPieces:
             found = held.get(event.path)
             if found is None or found[0] != entry:
                 found = (entry, make(event))
-            else:
-                self.reused += 1
             kept[event.path] = found
             made.append(found[1])
         stored = {"settings": self.settings, "name": name, "pieces": kept}
@@ -197,7 +194,7 @@ class StoredPieces:
             with open(file, "rb") as stream:
                 stored = pickle.load(stream)
             if (stored["settings"], stored["name"]) == (self.settings, name):
-                return dict(stored["pieces"])
+                return stored["pieces"]  # type: ignore[no-any-return]
         except Exception:  # missing, damaged or from other code: make every piece anew
             pass
         return {}
