@@ -46,7 +46,9 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-LIBRARIES = frozenset({"jinja2", "markdown_it_py", "markupsafe", "pyyaml", "python_dateutil"})
+LIBRARIES = frozenset(
+    {"jinja2", "markdown_it_py", "markdown_it_pyrs", "markupsafe", "pyyaml", "python_dateutil"}
+)
 """The libraries whose versions change what a build makes."""
 
 

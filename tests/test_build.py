@@ -171,7 +171,7 @@ def test_body_links_are_checked_and_follow_the_base_path(project_copy: Project) 
     assert result.stderr.splitlines()[:2] == [
         f"content/events/2025-12-08-london-meeting.md:{line}:1: error: "
         "link '/events/no-such-event/' points to no page of the site",
-        f"content/events/2025-12-08-london-meeting.md:{line}:1: error: "
+        f"content/events/2025-12-08-london-meeting.md:{line + 1}:1: error: "
         "link '/sources/#nothing': the page has no place #nothing",
     ]
 

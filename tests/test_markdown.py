@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from pathlib import Path
+
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dateline.markdown import render_body, shift_headings
+from dateline.markdown import (
+    CompiledEngine,
+    ReferenceEngine,
+    engine,
+    render_body,
+    shift_headings,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_raw_html_is_escaped() -> None:
@@ -41,3 +51,70 @@ def test_any_text_renders_without_raw_tags(text: str) -> None:
     html = render_body(text).html
     for tag in ("<script", "<iframe", "<style", "<object", "<embed"):
         assert tag not in html.lower()
+
+
+COMPILED, REFERENCE = CompiledEngine(), ReferenceEngine()
+
+WORD = st.sampled_from(
+    ["Kyiv", "drones", "missiles", "talks", "ceasefire", "Zaporizhzhia", "800", "2025", "é", "ü"]
+)
+INLINE = st.one_of(
+    WORD,
+    WORD.map(lambda w: f"*{w}*"),
+    WORD.map(lambda w: f"**{w}**"),
+    WORD.map(lambda w: f"~~{w}~~"),
+    WORD.map(lambda w: f"`{w} <b>`"),
+    WORD.map(lambda w: f"[{w}](/events/{w.lower()}/#x)"),
+    WORD.map(lambda w: f"[{w}](https://example.org/{w}?a=1&b=2 \"t\")"),
+    WORD.map(lambda w: f"![{w}](/i.png)"),
+    st.sampled_from(["<https://example.org>", "<b>raw</b>", "&amp;", "&copy;", "a & b", "\\*",
+                     "\"quoted\"", "it's", "x < y > z", "snake_case_word", "hard  \nbreak"]),
+)  # fmt: skip
+LINE = st.lists(INLINE, min_size=1, max_size=8).map(" ".join)
+PARAGRAPH = st.lists(LINE, min_size=1, max_size=3).map("\n".join)
+CELLS = st.lists(WORD, min_size=2, max_size=2).map(" | ".join).map(lambda r: f"| {r} |")
+BLOCK = st.one_of(
+    PARAGRAPH,
+    st.tuples(st.sampled_from(["#", "##", "###"]), LINE).map(" ".join),
+    st.lists(LINE, min_size=1, max_size=4).map(lambda items: "\n".join(f"- {i}" for i in items)),
+    st.lists(LINE, min_size=1, max_size=4).map(
+        lambda items: "\n".join(f"{n}. {i}" for n, i in enumerate(items, 1))
+    ),
+    PARAGRAPH.map(lambda p: "> " + p.replace("\n", "\n> ")),
+    st.lists(CELLS, min_size=1, max_size=3).map(
+        lambda rows: "\n".join([rows[0], "|:--|--:|", *rows[1:]])
+    ),
+    LINE.map(lambda line: f"```\n{line}\n```"),
+    LINE.map(lambda line: f"    {line}"),
+    st.just("---"),
+)
+MARKDOWN = st.lists(BLOCK, max_size=8).map("\n\n".join)
+"""Bodies as editors write them: paragraphs, headings, lists, quotes, tables, code, links."""
+
+
+@settings(max_examples=1000, deadline=None)
+@given(MARKDOWN)
+def test_the_compiled_engine_renders_what_the_reference_renders(text: str) -> None:
+    assert COMPILED.render(text) == REFERENCE.render(text)
+    assert COMPILED.links(text) == REFERENCE.links(text)
+
+
+def test_the_engines_agree_on_every_shipped_body() -> None:
+    entries = sorted((ROOT / "content").rglob("*.md")) + sorted((ROOT / "tests").rglob("*.md"))
+    assert len(entries) > 10
+    for entry in entries:
+        text = entry.read_bytes().decode("utf-8", "replace")
+        assert COMPILED.render(text) == REFERENCE.render(text), entry
+
+
+def test_links_are_noted_on_the_line_they_are_written() -> None:
+    text = "First line\nthen [a](/a/) and\n[b](/b/) here.\n\n- item [c](/c/)\n\n| t |\n|---|\n| [d](/d/) |\n"
+    expected = [(1, "/a/"), (2, "/b/"), (4, "/c/"), (8, "/d/")]
+    assert COMPILED.links(text) == expected
+    assert REFERENCE.links(text) == expected
+    assert render_body(text).site_links == tuple(expected)
+
+
+def test_the_compiled_engine_is_used_where_it_is_installed() -> None:
+    assert isinstance(engine(), CompiledEngine)
+    assert render_body("[x](/y/)", "/base/", REFERENCE) == render_body("[x](/y/)", "/base/")
