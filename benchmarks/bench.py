@@ -220,9 +220,8 @@ def measure(
     build = build_command(root)
 
     def clean_state() -> None:
-        shutil.rmtree(root / "site", ignore_errors=True)
         shutil.rmtree(root / ".dateline-cache", ignore_errors=True)
-        settle()
+        remove_and_settle(root / "site")
 
     r: dict[str, float] = {}
     r["cold"], r["memory"] = median_runs(runs, build, clean_state)

@@ -84,13 +84,6 @@ class Staging:
         self.add_written(done)
         return {relative for relative, _, _ in done}
 
-    def keep_one(self, relative: str) -> bool:
-        """:meth:`keep` for one file."""
-        found = self._link_unchanged(relative)
-        if found is not None:
-            self.add_written([found])
-        return found is not None
-
     def _place(self, item: tuple[str, bytes]) -> tuple[str, Written, bool]:
         relative, data = item
         digest = hashlib.sha256(data).hexdigest()

@@ -140,7 +140,7 @@ class PageReuse:
 
     def kept(self, path: str, key: object, staging: Staging) -> bool:
         """True when the page at ``path`` is kept from the old site: ``key`` is as it was."""
-        return self.unchanged(path, key) and staging.keep_one(path)
+        return self.unchanged(path, key) and path in staging.keep([path])
 
     def to_render(self, jobs: list[Job], staging: Staging) -> list[Job]:
         """The jobs whose pages must be rendered; the others' files are kept from the old site."""
