@@ -91,7 +91,7 @@ def load_timeline(
     # a file gone since the folder was listed was deleted or renamed: gone, not broken
     return assemble(
         settings,
-        [(path, raw) for path in paths if (raw := project.read(path)) is not None],
+        project.read_many(paths),
         cache or EntryCache(),
         include_drafts,
         progress,

@@ -25,9 +25,7 @@ def parse_config(raw: bytes, path: str, diagnostics: Diagnostics) -> SiteConfig 
     except FrontMatterError as error:
         diagnostics.error(path, error.position, str(error))
         return None
-    check = FieldChecker.reporting(
-        path, parsed.positions, parsed.key_positions, parsed.problems, diagnostics
-    )
+    check = FieldChecker.reporting(path, parsed, diagnostics)
     site = check.mapping(parsed.value, (), "the configuration")
     if site is None:
         return None

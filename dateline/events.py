@@ -67,9 +67,7 @@ def _parse_event(
     except FrontMatterError as error:
         diagnostics.error(path, error.position, str(error))
         return None, False
-    check = FieldChecker.reporting(
-        path, document.positions, document.key_positions, document.problems, diagnostics
-    )
+    check = FieldChecker.reporting(path, document, diagnostics)
     data = document.data
     check.known_keys(data, (), EVENT_KEYS)
     slug = _slug(path, data, check)

@@ -5,10 +5,22 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from .diagnostics import Diagnostics, Position
 from .frontmatter import FieldPath, FrontMatterError
+
+
+class Located(Protocol):
+    """A parsed YAML file that can tell where each of its values is written."""
+
+    problems: list[FrontMatterError]
+
+    def position(self, path: FieldPath) -> Position:
+        """Where the value at ``path`` (or its closest parent) is written."""
+
+    def key_position(self, path: FieldPath) -> Position:
+        """Where the key of the value at ``path`` is written."""
 
 
 @dataclass(slots=True)
@@ -16,33 +28,23 @@ class FieldChecker:
     """Checks values of one parsed YAML file and records problems against it."""
 
     path: str
-    positions: dict[FieldPath, Position]
-    key_positions: dict[FieldPath, Position]
+    located: Located
     diagnostics: Diagnostics
 
     @classmethod
-    def reporting(
-        cls,
-        path: str,
-        positions: dict[FieldPath, Position],
-        key_positions: dict[FieldPath, Position],
-        problems: list[FrontMatterError],
-        diagnostics: Diagnostics,
-    ) -> FieldChecker:
+    def reporting(cls, path: str, located: Located, diagnostics: Diagnostics) -> FieldChecker:
         """A checker for one parsed file, after recording the problems its parsing found."""
-        for problem in problems:
+        for problem in located.problems:
             diagnostics.error(path, problem.position, str(problem))
-        return cls(path, positions, key_positions, diagnostics)
+        return cls(path, located, diagnostics)
 
     def at(self, where: FieldPath) -> Position:
         """Where the value at ``where`` (or its closest parent) is written."""
-        while where and where not in self.positions:
-            where = where[:-1]
-        return self.positions.get(where, Position(1, 1))
+        return self.located.position(where)
 
     def key_at(self, where: FieldPath) -> Position:
         """Where the key of the value at ``where`` is written."""
-        return self.key_positions.get(where) or self.at(where)
+        return self.located.key_position(where)
 
     def error(self, where: FieldPath, message: str, *, on_key: bool = False) -> None:
         """Record an error on the value (or key) at ``where``."""

@@ -1,6 +1,8 @@
-"""Split an entry into YAML front matter and Markdown body, keeping the line of every value.
+"""Split an entry into YAML front matter and Markdown body, and find where each value is.
 
-Only YAML's safe node types are built. Duplicate keys, aliases (which can blow up on expansion)
+Plain front matter is read by :mod:`.plainyaml`; positions are found only when a problem
+needs one. Anything else is parsed by PyYAML, keeping the line of every value, and only
+YAML's safe node types are built. Duplicate keys, aliases (which can blow up on expansion)
 and very deep nesting are errors, reported with their line and column.
 """
 
@@ -13,6 +15,7 @@ from typing import Any
 import yaml
 
 from .diagnostics import Position
+from .plainyaml import NotPlain, read_plain
 
 try:  # the C parser is several times faster; fall back to pure Python where it is missing
     from yaml import CSafeLoader as _Loader
@@ -40,13 +43,10 @@ class FrontMatterError(ValueError):
 
 
 @dataclass(slots=True)
-class Document:
-    """Parsed front matter and the Markdown body that follows it."""
+class ParsedYaml:
+    """A YAML value, the position of everything in it, and problems that did not stop parsing."""
 
-    data: dict[str, Any]
-    body: str
-    body_line: int
-    """Line of the file on which the body starts."""
+    value: Any
     positions: dict[FieldPath, Position] = field(default_factory=dict)
     """Where each value starts."""
     key_positions: dict[FieldPath, Position] = field(default_factory=dict)
@@ -63,6 +63,43 @@ class Document:
     def key_position(self, path: FieldPath) -> Position:
         """Where the key of the value at ``path`` is written."""
         return self.key_positions.get(path) or self.position(path)
+
+
+@dataclass(slots=True)
+class Document:
+    """Parsed front matter and the Markdown body that follows it.
+
+    Positions are found only when something asks for one, which is when there is a problem
+    to report: most entries have none, and finding them is most of the cost of parsing.
+    """
+
+    data: dict[str, Any]
+    body: str
+    body_line: int
+    """Line of the file on which the body starts."""
+    front: str
+    """The front matter as written, from the file's second line."""
+    problems: list[FrontMatterError] = field(default_factory=list)
+    """Problems found while parsing that did not stop it, such as duplicate keys."""
+    located: ParsedYaml | None = None
+    """The front matter parsed with positions, once something needed one."""
+
+    def position(self, path: FieldPath) -> Position:
+        """Where the value at ``path`` is, or its closest written parent."""
+        return self._located().position(path)
+
+    def key_position(self, path: FieldPath) -> Position:
+        """Where the key of the value at ``path`` is written."""
+        return self._located().key_position(path)
+
+    def _located(self) -> ParsedYaml:
+        if self.located is None:
+            self.located = parse_yaml(self.front, FRONT_MATTER_LINE)
+        return self.located
+
+
+FRONT_MATTER_LINE = 2
+"""The line of an entry on which its front matter starts, after the opening '---'."""
 
 
 def decode(raw: bytes) -> str:
@@ -103,16 +140,6 @@ def split(text: str) -> tuple[str, str, int]:
     raise FrontMatterError(
         "the front matter is not closed: add a line '---' after it", Position(len(lines), 1)
     )
-
-
-@dataclass(slots=True)
-class ParsedYaml:
-    """A YAML value, the position of everything in it, and problems that did not stop parsing."""
-
-    value: Any
-    positions: dict[FieldPath, Position] = field(default_factory=dict)
-    key_positions: dict[FieldPath, Position] = field(default_factory=dict)
-    problems: list[FrontMatterError] = field(default_factory=list)
 
 
 def parse_yaml(text: str, first_line: int = 1) -> ParsedYaml:
@@ -176,16 +203,18 @@ def parse_document(raw: bytes) -> Document:
             f"{MAX_ENTRY_BYTES // 2**20} MiB (is it really an entry?)"
         )
     front, body, body_line = split(decode(raw))
-    parsed = parse_yaml(front, first_line=2)
-    if parsed.value is None:
-        raise FrontMatterError("the front matter is empty", Position(2, 1))
-    if not isinstance(parsed.value, dict):
+    try:
+        document = Document(read_plain(front), body, body_line, front)
+    except NotPlain:  # anything out of the ordinary: PyYAML, which says where a mistake is
+        parsed = parse_yaml(front, FRONT_MATTER_LINE)
+        document = Document(parsed.value, body, body_line, front, parsed.problems, parsed)
+    if document.data is None:
+        raise FrontMatterError("the front matter is empty", Position(FRONT_MATTER_LINE, 1))
+    if not isinstance(document.data, dict):
         raise FrontMatterError(
-            "the front matter must be a mapping of 'key: value' lines", parsed.positions[()]
+            "the front matter must be a mapping of 'key: value' lines", document.position(())
         )
-    return Document(
-        parsed.value, body, body_line, parsed.positions, parsed.key_positions, parsed.problems
-    )
+    return document
 
 
 class _Builder:

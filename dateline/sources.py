@@ -169,9 +169,7 @@ def parse_sources(
     except FrontMatterError as error:
         diagnostics.error(path, error.position, str(error))
         return {}
-    check = FieldChecker.reporting(
-        path, parsed.positions, parsed.key_positions, parsed.problems, diagnostics
-    )
+    check = FieldChecker.reporting(path, parsed, diagnostics)
     registry = check.mapping(parsed.value or {}, (), "the source registry")
     sources: dict[str, Source] = {}
     for source_id, fields in (registry or {}).items():

@@ -1,0 +1,264 @@
+"""Read the plain YAML that editors write in front matter, several times faster than PyYAML.
+
+Front matter is nearly always the same few shapes: ``key: value`` lines, lists written as
+``- item`` lines or ``[a, b]``, quoted strings, and an occasional ``>-`` paragraph. This reader
+understands exactly those, line by line, and gives the value PyYAML would. For anything
+else (anchors, tags, multi-line plain values, flow mappings, unusual escapes, odd
+indentation, duplicate keys, anything PyYAML would refuse) it raises :class:`NotPlain`, and the
+caller parses the text with PyYAML instead, which reports any mistake where it is written.
+Plain values are typed by PyYAML's own resolver and constructor, so ``10``, ``no`` and ``~``
+mean what they mean to PyYAML; dates stay the strings they were written as.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+__all__ = ["NotPlain", "read_plain"]
+
+
+class NotPlain(Exception):
+    """The text is not plain enough for this reader: parse it with PyYAML."""
+
+
+Line = tuple[int, str, int, bool]
+"""A line that holds something: its indentation, its text after the indentation (without
+trailing spaces), its number, and whether it had trailing spaces."""
+
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?$")
+_DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
+_AFTER_VALUE = re.compile(r"(?: +#.*)?$")
+_ESCAPES = {
+    '"': '"',
+    "\\": "\\",
+    "/": "/",
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "b": "\b",
+    "f": "\f",
+}
+_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|.)")
+_PLAIN_STARTS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+"""Characters a plain value may not start with (YAML's indicators)."""
+_FLOW_FORBIDDEN = frozenset(",[]{}#:")
+_BLOCK_HEADERS = {"|": ("\n", "\n"), "|-": ("\n", ""), ">": (" ", "\n"), ">-": (" ", "")}
+"""Block scalar headers this reader takes: how their lines are joined and what ends them."""
+_STRING_TAG = "tag:yaml.org,2002:str"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_TYPED_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("bool", "int", "float", "null"))
+_UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Characters PyYAML refuses or reads as line breaks (and tabs, which YAML treats apart)."""
+
+_resolver = yaml.resolver.Resolver()
+_constructor = yaml.constructor.SafeConstructor()
+
+
+def read_plain(text: str) -> Any:
+    """The value of the YAML ``text``; raises :class:`NotPlain` when it is not plain YAML."""
+    if _UNUSUAL.search(text):
+        raise NotPlain("a tab, a control character or an unusual line break")
+    lines = _meaningful_lines(text)
+    if not lines:
+        return None
+    value, end = _block(lines, 0, lines[0][0])
+    if end != len(lines) or lines[0][0] != 0:
+        raise NotPlain("text after the end of the value")
+    return value
+
+
+def _meaningful_lines(text: str) -> list[Line]:
+    lines = []
+    for number, raw in enumerate(text.split("\n")):
+        content = raw.lstrip(" ")
+        if content and not content.startswith("#"):
+            trimmed = content.rstrip(" ")
+            lines.append((len(raw) - len(content), trimmed, number, trimmed != content))
+    return lines
+
+
+def _block(lines: list[Line], start: int, indent: int) -> tuple[Any, int]:
+    """The list or mapping whose lines begin at ``start``, indented by ``indent``."""
+    if _is_item(lines[start][1]):
+        return _sequence(lines, start, indent)
+    return _mapping(lines, start, indent)
+
+
+def _is_item(content: str) -> bool:
+    return content == "-" or content.startswith("- ")
+
+
+def _mapping(lines: list[Line], start: int, indent: int) -> tuple[dict[str, Any], int]:
+    result: dict[str, Any] = {}
+    at = start
+    while at < len(lines) and lines[at][0] == indent and not _is_item(lines[at][1]):
+        found = _KEY.match(lines[at][1])
+        if found is None:
+            raise NotPlain("not a 'key: value' line")
+        key, rest = found[1], found[2]
+        if key in result:
+            raise NotPlain("a duplicate key")
+        result[key], at = _value(lines, at, indent, rest, in_mapping=True)
+    _check_dedent(lines, at, indent)
+    return result, at
+
+
+def _sequence(lines: list[Line], start: int, indent: int) -> tuple[list[Any], int]:
+    result = []
+    at = start
+    while at < len(lines) and lines[at][0] == indent and _is_item(lines[at][1]):
+        content = lines[at][1]
+        rest = content[1:].lstrip(" ")
+        if rest and (_KEY.match(rest) or _is_item(rest)):
+            # "- key: value" or "- - item": a block that starts on the item's own line
+            _, _, number, ragged = lines[at]
+            lines[at] = (indent + len(content) - len(rest), rest, number, ragged)
+            item, at = _block(lines, at, lines[at][0])
+        else:
+            item, at = _value(lines, at, indent, rest or None, in_mapping=False)
+        result.append(item)
+    _check_dedent(lines, at, indent)
+    return result, at
+
+
+def _check_dedent(lines: list[Line], at: int, indent: int) -> None:
+    """A block ends where a line is indented less: a line indented more is not plain."""
+    if at < len(lines) and lines[at][0] > indent:
+        raise NotPlain("unexpected indentation")
+
+
+def _value(
+    lines: list[Line], at: int, indent: int, rest: str | None, *, in_mapping: bool
+) -> tuple[Any, int]:
+    """The value written after the key or dash on line ``at``: inline, or on the lines below."""
+    following = lines[at + 1] if at + 1 < len(lines) else None
+    if not rest:
+        if following is None:
+            return None, at + 1
+        if following[0] > indent:
+            return _block(lines, at + 1, following[0])
+        if in_mapping and following[0] == indent and _is_item(following[1]):
+            return _sequence(lines, at + 1, indent)  # a list written at its key's indentation
+        return None, at + 1
+    if rest in _BLOCK_HEADERS:
+        return _block_scalar(lines, at, indent, rest)
+    if following is not None and following[0] > indent:
+        raise NotPlain("a value continued on the next line")
+    return _inline(rest), at + 1
+
+
+def _block_scalar(lines: list[Line], at: int, indent: int, header: str) -> tuple[str, int]:
+    """A ``|`` or ``>`` paragraph whose lines are all indented alike, followed by a key."""
+    end = at + 1
+    while end < len(lines) and lines[end][0] > indent:
+        end += 1
+    body = lines[at + 1 : end]
+    if not body or len({line[0] for line in body}) != 1:
+        raise NotPlain("a block scalar that is empty or unevenly indented")
+    # Blank and comment lines were dropped, but in a block they are text, as are trailing
+    # spaces; and where the block ends the text, whether its last line break is written
+    # matters. Such blocks are left to PyYAML.
+    next_number = lines[end][2] if end < len(lines) else -1
+    if next_number - lines[at][2] != len(body) + 1 or any(line[3] for line in body):
+        raise NotPlain("a block scalar with blank lines, '#' lines or trailing spaces")
+    joiner, ending = _BLOCK_HEADERS[header]
+    return joiner.join(line[1] for line in body) + ending, end
+
+
+def _inline(text: str) -> Any:
+    """A value written on the rest of a line: quoted, a ``[flow, list]``, or plain."""
+    first = text[0]
+    if first in "\"'":
+        value, rest = _quoted(text)
+        if not _AFTER_VALUE.fullmatch(rest):
+            raise NotPlain("text after a quoted value")
+        return value
+    if first == "[":
+        return _flow_list(text)
+    if first in _PLAIN_STARTS and (first not in "-?:" or len(text) == 1 or text[1] == " "):
+        raise NotPlain("a value starting with a YAML indicator")
+    comment = text.find(" #")
+    if comment != -1:
+        text = text[:comment].rstrip(" ")
+    if ": " in text or text.endswith(":"):
+        raise NotPlain("a ':' inside a plain value")
+    return _typed(text)
+
+
+def _quoted(text: str) -> tuple[str, str]:
+    """A quoted string at the start of ``text``, and what follows its closing quote."""
+    if text[0] == '"':
+        found = _DOUBLE_QUOTED.match(text)
+        if found is None:
+            raise NotPlain("a double-quoted value not closed on its line")
+        return _ESCAPE.sub(_unescape, found[1]), text[found.end() :]
+    found = _SINGLE_QUOTED.match(text)
+    if found is None:
+        raise NotPlain("a single-quoted value not closed on its line")
+    return found[1].replace("''", "'"), text[found.end() :]
+
+
+def _unescape(escape: re.Match[str]) -> str:
+    code = escape[1]
+    if len(code) == 5:
+        point = int(code[1:], 16)
+        if 0xD800 <= point <= 0xDFFF:
+            raise NotPlain("a surrogate escape")
+        return chr(point)
+    if code not in _ESCAPES:
+        raise NotPlain("an escape this reader does not know")
+    return _ESCAPES[code]
+
+
+def _flow_list(text: str) -> list[Any]:
+    """``[a, "b", c]`` on one line, holding plain or quoted values only."""
+    items: list[Any] = []
+    rest = text[1:].lstrip(" ")
+    if rest.startswith("]"):
+        rest = rest[1:]
+    else:
+        while True:
+            if rest[:1] in ("'", '"'):
+                item, rest = _quoted(rest)
+                items.append(item)
+            else:
+                end = min((rest.find(c) for c in ",]" if c in rest), default=-1)
+                plain = rest[:end].strip(" ") if end != -1 else ""
+                if (
+                    not plain
+                    or any(c in _FLOW_FORBIDDEN for c in plain)
+                    or plain[0] in _PLAIN_STARTS
+                ):
+                    raise NotPlain("a list item that is not a plain value")
+                items.append(_typed(plain))
+                rest = rest[end:]
+            rest = rest.lstrip(" ")
+            if rest.startswith(","):
+                rest = rest[1:].lstrip(" ")
+                if rest.startswith("]"):
+                    raise NotPlain("a trailing comma")
+                continue
+            if rest.startswith("]"):
+                rest = rest[1:]
+                break
+            raise NotPlain("a list not closed on its line")
+    if not _AFTER_VALUE.fullmatch(rest):
+        raise NotPlain("text after a list")
+    return items
+
+
+def _typed(plain: str) -> Any:
+    """A plain value as PyYAML types it; dates are kept as written."""
+    tag = _resolver.resolve(yaml.ScalarNode, plain, (True, False))  # type: ignore[no-untyped-call]
+    if tag in (_STRING_TAG, _TIMESTAMP_TAG):
+        return plain
+    if tag not in _TYPED_TAGS:
+        raise NotPlain(f"a value of type {tag}")
+    try:
+        return _constructor.yaml_constructors[tag](_constructor, yaml.ScalarNode(tag, plain))
+    except (yaml.YAMLError, ValueError) as error:
+        raise NotPlain(str(error)) from None
