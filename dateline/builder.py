@@ -7,7 +7,7 @@ import hashlib
 import os
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
@@ -91,23 +91,26 @@ def load_timeline(
     # a file gone since the folder was listed was deleted or renamed: gone, not broken
     return assemble(
         settings,
-        project.read_many(paths),
+        project.read_each(paths),
         cache or EntryCache(),
         include_drafts,
         progress,
+        expected=len(paths),
     )
 
 
 def assemble(
     settings: Settings,
-    files: Sequence[tuple[str, bytes | None]],
+    files: Iterable[tuple[str, bytes | None]],
     cache: EntryCache,
     include_drafts: bool = False,
     progress: Progress = quiet,
+    expected: int = 0,
 ) -> tuple[Timeline, list[Diagnostic], int]:
     """The timeline of every entry in ``files``, validated against ``settings``.
 
     An entry given without bytes (None) is unchanged since the ``cache`` saw it last.
+    ``files`` may be read as they are needed; ``expected`` says how many there are.
     Raises :class:`ContentError` with every problem when anything is wrong.
     """
     diagnostics = Diagnostics()
@@ -115,13 +118,12 @@ def assemble(
     config, sources = settings.config, settings.sources
     events: list[Event] = []
     if config is not None:
-        cache.forget_missing({path for path, _ in files})
         kinds, base_path = config.kinds, config.base_path
 
         def parse(path: str, raw: bytes, found: Diagnostics) -> Event | None:
             return parse_event(path, raw, kinds, sources, found, base_path=base_path)
 
-        events = cache.parse_all(files, settings.context, parse, diagnostics, progress)
+        events = cache.parse_all(files, settings.context, parse, diagnostics, progress, expected)
         del files  # the entries' bytes: tens of megabytes no longer needed
     _check_unique_slugs(events, diagnostics)
     _check_unique_ids(events, diagnostics)

@@ -6,16 +6,17 @@ import hashlib
 import os
 import pickle
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, TypeVar
 
 from .diagnostics import Diagnostic, Diagnostics
 from .models import Event
 from .output import write_atomically
-from .parallel import split, spread, workers_for
+from .parallel import pipelined, workers_for
 
 ParseEntry = Callable[[str, bytes, Diagnostics], "Event | None"]
 """Validates one entry: ``parse(path, raw, diagnostics)``."""
@@ -29,6 +30,9 @@ def quiet(step: str, done: int, total: int) -> None:
 
 Parsed = tuple[str, str, "Event | None", tuple[Diagnostic, ...]]
 """An entry's path, its key, and what parsing it gave: the event (or None) and its problems."""
+
+PARSE_BATCH = 250
+"""Entries sent to a worker at a time; fewer entries to parse than this are parsed here."""
 
 CACHE_FORMAT = 1
 """Bump when the layout of the cache file changes."""
@@ -100,29 +104,32 @@ class EntryCache:
 
     def parse_all(
         self,
-        files: Sequence[tuple[str, bytes | None]],
+        files: Iterable[tuple[str, bytes | None]],
         context: str,
         parse: ParseEntry,
         diagnostics: Diagnostics,
         progress: Progress = quiet,
+        expected: int = 0,
     ) -> list[Event]:
         """The events of ``files`` (path, bytes) in their order; only changed entries are parsed.
 
         An entry given without bytes (None) is known to be unchanged: its cached result is used.
+        ``files`` may still be reading from disk: when many entries need parsing, workers
+        parse the first while the rest are read. ``expected`` is how many files there are.
         Every problem found, cached or new, is recorded in ``diagnostics``.
         """
-        keys = [
-            (path, self.key(context, raw) if raw is not None else self.entries[path][0])
-            for path, raw in files
-        ]
-        pending = [
-            (path, raw, key)
-            for (path, raw), (_, key) in zip(files, keys, strict=True)
-            if raw is not None and self.entries.get(path, ("",))[0] != key
-        ]
-        self.hits += len(files) - len(pending)
-        self.misses += len(pending)
-        self._parse(pending, parse, progress)
+        if not expected and isinstance(files, Sized):
+            expected = len(files)
+        keys: list[tuple[str, str]] = []
+        pending = self._changed(files, context, keys)
+        first = list(islice(pending, PARSE_BATCH))
+        workers = workers_for(max(expected, len(keys))) if self.parallel else 1
+        if len(first) < PARSE_BATCH or workers <= 1:
+            self._parse_here(chain(first, pending), parse, progress, expected)
+        else:
+            batches = chain([first], iter(lambda: list(islice(pending, PARSE_BATCH)), []))
+            self._parse_in_workers(batches, parse, progress, expected, workers)
+        self.forget_missing({path for path, _ in keys})
         events = []
         for path, _ in keys:
             _, event, found = self.entries[path]
@@ -131,38 +138,73 @@ class EntryCache:
                 events.append(event)
         return events
 
-    def _parse(
-        self, pending: list[tuple[str, bytes, str]], parse: ParseEntry, progress: Progress
-    ) -> None:
-        workers = workers_for(len(pending)) if self.parallel else 1
-        if workers <= 1:
-            for number, (path, raw, key) in enumerate(pending, start=1):
-                found = Diagnostics()
-                event = parse(path, raw, found)
-                self.entries[path] = (key, event, tuple(found))
-                if number % 100 == 0 or number == len(pending):
-                    progress("parsing entries", number, len(pending))
-            return
-        batches = split(len(pending), workers * 4)
+    def _changed(
+        self,
+        files: Iterable[tuple[str, bytes | None]],
+        context: str,
+        keys: list[tuple[str, str]],
+    ) -> Iterator[tuple[str, bytes, str]]:
+        """The entries of ``files`` not in the cache as they are, with their keys.
 
-        def parse_batch(number: int) -> bytes:
+        Every file's path and key is added to ``keys`` as it is seen.
+        """
+        for path, raw in files:
+            if raw is None:
+                keys.append((path, self.entries[path][0]))
+                self.hits += 1
+                continue
+            key = self.key(context, raw)
+            keys.append((path, key))
+            if self.entries.get(path, ("",))[0] == key:
+                self.hits += 1
+                continue
+            self.misses += 1
+            yield path, raw, key
+
+    def _parse_here(
+        self,
+        pending: Iterable[tuple[str, bytes, str]],
+        parse: ParseEntry,
+        progress: Progress,
+        expected: int,
+    ) -> None:
+        number = 0
+        for number, (path, raw, key) in enumerate(pending, start=1):
+            found = Diagnostics()
+            event = parse(path, raw, found)
+            self.entries[path] = (key, event, tuple(found))
+            if number % 100 == 0:
+                progress("parsing entries", number, max(number, expected))
+        if number:
+            progress("parsing entries", number, max(number, expected))
+
+    def _parse_in_workers(
+        self,
+        batches: Iterable[list[tuple[str, bytes, str]]],
+        parse: ParseEntry,
+        progress: Progress,
+        expected: int,
+        workers: int,
+    ) -> None:
+        def parse_batch(batch: list[tuple[str, bytes, str]]) -> bytes:
             parsed: list[Parsed] = []
-            for path, raw, key in (pending[i] for i in batches[number]):
+            for path, raw, key in batch:
                 found = Diagnostics()
                 parsed.append((path, key, parse(path, raw, found), tuple(found)))
             return pickle.dumps(parsed, pickle.HIGHEST_PROTOCOL)
 
         done = 0
-        for number, blob in enumerate(spread(parse_batch, len(batches), workers)):
-            self._add_blob(blob)
-            done += len(batches[number])
-            progress("parsing entries", done, len(pending))
+        for blob in pipelined(parse_batch, batches, workers):
+            done += self._add_blob(blob)
+            progress("parsing entries", done, max(done, expected))
 
-    def _add_blob(self, blob: bytes) -> None:
+    def _add_blob(self, blob: bytes) -> int:
+        """Take in a batch of parsed entries; return how many it held."""
         parsed: list[Parsed] = pickle.loads(blob)
         for path, key, event, found in parsed:
             self.entries[path] = (key, event, found)
         self.blobs.append((frozenset((path, key) for path, key, _, _ in parsed), blob))
+        return len(parsed)
 
     def keys(self) -> dict[str, str]:
         """Each entry file's key, as last parsed."""

@@ -11,18 +11,19 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from multiprocessing.pool import Pool
 from typing import Any, TypeVar
 
+Item = TypeVar("Item")
 Result = TypeVar("Result")
 Meanwhile = TypeVar("Meanwhile")
 
 MIN_ITEMS_PER_WORKER = 250
 """Below this many items for each worker, starting processes costs more than it saves."""
 
-_job: Callable[[int], Any] | None = None
+_job: Callable[[Any], Any] | None = None
 """The job of the current :func:`spread`, inherited by forked workers."""
 
 
@@ -89,8 +90,21 @@ def alongside(
         return [result.get() for result in pending], done
 
 
+def pipelined(
+    job: Callable[[Item], Result], items: Iterable[Item], workers: int
+) -> Iterator[Result]:
+    """``job(item)`` for each of ``items``, in order, in ``workers`` processes started first.
+
+    The items are made here while the workers already work on those made before (reading
+    files while they are parsed, say); each is sent to a worker, and only its result comes back.
+    """
+    with _forked(job, workers) as pool:
+        pending = [pool.apply_async(_run_on, (item,)) for item in items]
+        yield from (result.get() for result in pending)
+
+
 @contextmanager
-def _forked(job: Callable[[int], Any], workers: int) -> Iterator[Pool]:
+def _forked(job: Callable[[Any], Any], workers: int) -> Iterator[Pool]:
     """A pool of ``workers`` forked processes that inherit ``job``."""
     global _job
     _job = job
@@ -104,3 +118,8 @@ def _forked(job: Callable[[int], Any], workers: int) -> Iterator[Pool]:
 def _run(task: int) -> Any:
     assert _job is not None, "a worker started without a job"
     return _job(task)
+
+
+def _run_on(item: Any) -> Any:
+    assert _job is not None, "a worker started without a job"
+    return _job(item)

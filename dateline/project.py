@@ -85,16 +85,19 @@ class Project:
         self.reads.record(relative, stat, data)
         return data
 
-    def read_many(self, paths: list[str]) -> list[tuple[str, bytes]]:
+    def read_each(self, paths: list[str]) -> Iterator[tuple[str, bytes]]:
         """Each of ``paths`` with its bytes, in order, leaving out any that no longer exist.
 
-        The kernel is told of every file before the first is read, so that it fetches them
-        from disk together: reading ten thousand entries cold took 1.7 s one after the
-        other, 0.65 s this way.
+        The kernel is told of every file first, so that it fetches them from disk together:
+        reading ten thousand entries cold took 1.7 s one after the other, 0.65 s this way.
+        The files are then read as the caller asks for them.
         """
         if len(paths) > 1:
             prefetch([str(self.root / path) for path in paths])
-        return [(path, raw) for path in paths if (raw := self.read(path)) is not None]
+        for path in paths:
+            raw = self.read(path)
+            if raw is not None:
+                yield path, raw
 
     def entry_files(self) -> list[str]:
         """Every event entry under ``content/``, in a fixed order."""
