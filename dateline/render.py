@@ -116,9 +116,9 @@ def render_site(
 ) -> Pages:
     """Every page and asset of the site, keyed by output path.
 
-    With a ``staging`` folder and a large timeline, the pages of events and sources are rendered
-    on every core, and they and the data exports are written straight into the folder: they are
-    not in the pages returned.
+    With a ``staging`` folder and a large timeline, the pages are rendered on every core while
+    this process makes the data exports, and all are written straight into the folder: they
+    are not in the pages returned.
 
     With a ``memo`` from the last build, a page is rendered again only when the events, sources,
     settings, assets or templates it shows changed, and each event's pieces of the shared files
@@ -205,55 +205,63 @@ def render_site(
         kept[path] = (key, files[path])
 
     complete = len(timeline.events) <= INDEX_LIMIT
-    remembered(
-        "index.html",
+    jobs: list[tuple[str, object, Callable[[], bytes]]] = []
+    jobs.append(
         (
-            timeline.events if complete else len(timeline.events),
-            chart,
-            all_facets,
-            tuple(sorted(versions.items())),
-            shared,
-        ),
-        partial(
-            page,
             "index.html",
-            "",
-            page="index",
-            events=timeline.events,
-            years=timeline.years,
-            chart=chart,
-            facets=all_facets,
-            complete=complete,
-        ),
-    )
-    for listing in listings(timeline, all_facets):
-        remembered(
-            f"{listing.path}index.html",
-            (listing, shared),
-            partial(page, "listing.html", listing.path, page="listing", listing=listing),
-        )
-    for dimension, folder in (("place", "places/"), ("tag", "tags/")):
-        remembered(
-            f"{folder}index.html",
-            (all_facets[dimension], shared),
+            (
+                timeline.events if complete else len(timeline.events),
+                chart,
+                all_facets,
+                tuple(sorted(versions.items())),
+                shared,
+            ),
             partial(
                 page,
-                "facets.html",
-                folder,
-                page=folder,
-                dimension=dimension,
-                values=all_facets[dimension],
+                "index.html",
+                "",
+                page="index",
+                events=timeline.events,
+                years=timeline.years,
+                chart=chart,
+                facets=all_facets,
+                complete=complete,
             ),
         )
-    counts = tuple((source_id, len(cited)) for source_id, cited in timeline.citing.items())
-    remembered(
-        "sources/index.html",
-        (timeline.sources, counts, shared),
-        partial(page, "sources.html", "sources/", page="sources"),
     )
-    remembered("404.html", shared, partial(page, "404.html", "404.html", page="404"))
+    for listing in listings(timeline, all_facets):
+        jobs.append(
+            (
+                f"{listing.path}index.html",
+                (listing, shared),
+                partial(page, "listing.html", listing.path, page="listing", listing=listing),
+            )
+        )
+    for dimension, folder in (("place", "places/"), ("tag", "tags/")):
+        jobs.append(
+            (
+                f"{folder}index.html",
+                (all_facets[dimension], shared),
+                partial(
+                    page,
+                    "facets.html",
+                    folder,
+                    page=folder,
+                    dimension=dimension,
+                    values=all_facets[dimension],
+                ),
+            )
+        )
+    counts = tuple((source_id, len(cited)) for source_id, cited in timeline.citing.items())
+    jobs.append(
+        (
+            "sources/index.html",
+            (timeline.sources, counts, shared),
+            partial(page, "sources.html", "sources/", page="sources"),
+        )
+    )
+    jobs.append(("404.html", shared, partial(page, "404.html", "404.html", page="404")))
     events = timeline.events
-    jobs: list[tuple[str, object, Callable[[], bytes]]] = []
     for index, event in enumerate(events):
         previous = events[index - 1] if index > 0 else None
         following = events[index + 1] if index + 1 < len(events) else None
