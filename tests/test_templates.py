@@ -1,0 +1,53 @@
+"""The template environment: what templates may call, and how it is called."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from dateline.render import make_environment
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> jinja2.Environment:
+    (tmp_path / "page.html").write_text(
+        "{% macro twice(x) %}{{ x }}{{ x }}{% endmacro %}"
+        "{% for n in [1, 2] %}{{ plain(n) }}|{{ with_context() }}|{{ with_env() }}|"
+        "{{ site.shout('a') }}|{{ twice(n) }}|{{ callable_object(n) }};{% endfor %}",
+        "utf-8",
+    )
+    return make_environment(tmp_path)
+
+
+class Site:
+    def shout(self, text: str) -> str:
+        return text.upper()
+
+
+class CallableObject:
+    @jinja2.pass_context
+    def __call__(self, context: jinja2.runtime.Context, n: int) -> str:
+        return f"{context['name']}{n}"
+
+
+def test_functions_get_the_context_only_when_they_ask_for_it(env: jinja2.Environment) -> None:
+    """Plain functions, methods and macros are called as they are; pass_context and
+    pass_environment functions, and objects whose __call__ asks, get what they ask for,
+    every time (the environment remembers which are which)."""
+    rendered = env.get_template("page.html").render(
+        name="ctx",
+        plain=lambda n: f"p{n}",
+        with_context=jinja2.pass_context(lambda context: context["name"]),
+        with_env=jinja2.pass_environment(lambda environment: type(environment).__name__),
+        site=Site(),
+        callable_object=CallableObject(),
+    )
+    assert rendered == ("p1|ctx|_Environment|A|11|ctx1;p2|ctx|_Environment|A|22|ctx2;")
+
+
+def test_undefined_names_still_fail(env: jinja2.Environment, tmp_path: Path) -> None:
+    (tmp_path / "bad.html").write_text("{{ missing(1) }}", "utf-8")
+    with pytest.raises(jinja2.UndefinedError):
+        env.get_template("bad.html").render()
