@@ -380,6 +380,8 @@ def _ics_text(text: str) -> str:
 
 def _fold(line: str) -> str:
     """Fold a content line at 75 octets, as RFC 5545 asks, never inside a character."""
+    if line.isascii():  # one octet a character: cut by length
+        return "\r\n ".join([line[:75], *(line[i : i + 74] for i in range(75, len(line), 74))])
     encoded = line.encode("utf-8")
     if len(encoded) <= 75:
         return line

@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 from jsonschema import Draft7Validator
 
 from dateline.builder import build, load_timeline
@@ -82,11 +85,16 @@ def test_ics_has_only_events_known_to_the_day(timeline: Timeline) -> None:
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
 
 
-def test_folding_never_splits_a_character() -> None:
-    line = "SUMMARY:" + "Запорі" * 30
+@given(st.text(alphabet=st.sampled_from("aZ ,;é€😀З"), max_size=400))
+@example("SUMMARY:" + "Запорі" * 30)
+@example("DESCRIPTION:" + "x" * 63)
+def test_folding_never_splits_a_character_and_fills_each_line(line: str) -> None:
     folded = _fold(line)
     assert folded.replace("\r\n ", "") == line
-    assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
+    parts = folded.split("\r\n")
+    assert all(len(part.encode()) <= 75 for part in parts)
+    for part, following in pairwise(parts):  # no line folded early
+        assert len(part.encode()) + len(following[1].encode()) > 75
 
 
 def test_csv_cells_cannot_start_a_formula(project_copy: Project, tmp_path: Path) -> None:
