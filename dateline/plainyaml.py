@@ -55,6 +55,8 @@ _UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010
 """Characters PyYAML refuses or reads as line breaks (and tabs, which YAML treats apart)."""
 
 _resolver = yaml.resolver.Resolver()
+_TYPED_FIRST = frozenset(_resolver.yaml_implicit_resolvers)
+"""The characters PyYAML's implicit types (numbers, booleans, null, dates...) can start with."""
 _constructor = yaml.constructor.SafeConstructor()
 
 
@@ -253,6 +255,8 @@ def _flow_list(text: str) -> list[Any]:
 
 def _typed(plain: str) -> Any:
     """A plain value as PyYAML types it; dates are kept as written."""
+    if plain[:1] not in _TYPED_FIRST:  # no implicit type starts with this character: text
+        return plain
     tag = _resolver.resolve(yaml.ScalarNode, plain, (True, False))  # type: ignore[no-untyped-call]
     if tag in (_STRING_TAG, _TIMESTAMP_TAG):
         return plain

@@ -89,9 +89,15 @@ def quote_anchor(quote: str) -> str:
 
 
 @lru_cache(maxsize=16_384)
-def _folded(paragraph: str) -> tuple[str, list[int]]:
+def _normalised(paragraph: str) -> tuple[str, list[int]]:
     """A paragraph normalised once, however many quotes are looked up in it."""
     return normalise(paragraph)
+
+
+@lru_cache(maxsize=16_384)
+def _folded(paragraph: str) -> str:
+    """A paragraph folded once: enough to tell whether a quote is in it."""
+    return folded(paragraph)
 
 
 def find_quote(quote: str, paragraphs: tuple[str, ...]) -> Match | None:
@@ -100,7 +106,9 @@ def find_quote(quote: str, paragraphs: tuple[str, ...]) -> Match | None:
     if not wanted:
         return None
     for number, paragraph in enumerate(paragraphs, start=1):
-        text, offsets = _folded(paragraph)
+        if wanted not in _folded(paragraph):  # the offsets are worked out only where it is
+            continue
+        text, offsets = _normalised(paragraph)
         at = text.find(wanted)
         if at >= 0:
             return Match(number, offsets[at], offsets[at + len(wanted) - 1] + 1)
