@@ -334,7 +334,10 @@ def render_site(
                 partial(source_page, page, source, citing),
             )
         )
-    if reuse is not None and staging is not None:
+    # With no last build to keep pages from, each page's digest (recorded for the next build)
+    # is taken by the worker that renders it rather than here, before the workers start.
+    fresh_site = reuse is not None and not reuse.last and workers_for(len(jobs)) > 1
+    if reuse is not None and staging is not None and not fresh_site:
         jobs = reuse.to_render(jobs, staging)
     workers = workers_for(len(jobs)) if staging is not None else 1
     if staging is None or workers <= 1:
@@ -346,8 +349,12 @@ def render_site(
     else:
         batches = split(len(jobs), workers * 4)
 
-        def render_batch(number: int) -> list[tuple[str, Written, bool]]:
-            return staging.write({jobs[i][0]: jobs[i][2]() for i in batches[number]})
+        def render_batch(number: int) -> tuple[list[tuple[str, Written, bool]], dict[str, str]]:
+            batch = [jobs[i] for i in batches[number]]
+            written = staging.write({path: make() for path, _, make in batch})
+            if reuse is None or not fresh_site:
+                return written, {}
+            return written, {path: reuse.digest(key) for path, key, _ in batch}
 
         rendered = [0]
 
@@ -363,7 +370,10 @@ def render_site(
         staged, _ = alongside(
             render_batch, len(batches), workers, write_publishing_files, batch_done
         )
-        staging.add_written(item for done in staged for item in done)
+        for written, digests in staged:
+            staging.add_written(written)
+            if reuse is not None:
+                reuse.digests.update(digests)
     memo.pages = {} if single_build else kept
     memo.pieces.end()
     return dict(sorted(files.items()))

@@ -235,10 +235,14 @@ def test_parsed_events_cross_processes_whole(project_copy: Project) -> None:
         assert event.__reduce__()[0] is type(event)
 
 
+@pytest.mark.parametrize("first_build_workers", ["1", "2"])
 def test_a_rebuild_renders_only_the_pages_whose_inputs_changed(
-    project_copy: Project, monkeypatch: pytest.MonkeyPatch
+    project_copy: Project, monkeypatch: pytest.MonkeyPatch, first_build_workers: str
 ) -> None:
+    """Also when the first build ran in workers, which digest the pages they render."""
+    monkeypatch.setenv("DATELINE_WORKERS", first_build_workers)
     build(project_copy)
+    monkeypatch.setenv("DATELINE_WORKERS", "1")
     rendered: list[str] = []
     render = jinja2.Template.render
 
