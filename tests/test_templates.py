@@ -7,7 +7,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from dateline.render import make_environment
+from dateline.render import compiled_on_disk, make_environment
 
 
 @pytest.fixture
@@ -51,3 +51,23 @@ def test_undefined_names_still_fail(env: jinja2.Environment, tmp_path: Path) -> 
     (tmp_path / "bad.html").write_text("{{ missing(1) }}", "utf-8")
     with pytest.raises(jinja2.UndefinedError):
         env.get_template("bad.html").render()
+
+
+def test_compiled_templates_are_kept_for_this_code_only(tmp_path: Path) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "page.html").write_text("one {{ 1 + 1 }}", "utf-8")
+    folder = tmp_path / "compiled"
+    folder.mkdir()
+    (folder / "0123456789abcdef-stale.cache").write_bytes(b"from another version")
+
+    def render() -> str:
+        env = make_environment(tmp_path / "templates", compiled_on_disk(folder))
+        return env.get_template("page.html").render()
+
+    assert render() == "one 2"
+    kept = sorted(path.name for path in folder.iterdir())
+    assert len(kept) == 1 and not kept[0].startswith("0123456789abcdef"), kept
+    (tmp_path / "templates" / "page.html").write_text("two {{ 2 + 2 }}", "utf-8")
+    assert render() == "two 4", "a changed template is compiled again"
+    (folder / kept[0]).write_bytes(b"damaged")
+    assert render() == "two 4", "a damaged file is compiled again, not trusted"
