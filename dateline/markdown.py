@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Protocol
 
-from markdown_it import MarkdownIt
-
 try:
     import markdown_it_pyrs
 except ImportError:  # pragma: no cover - no wheel for this platform
@@ -82,6 +80,8 @@ class ReferenceEngine:
     """markdown-it-py, the pure-Python reference."""
 
     def __init__(self) -> None:
+        from markdown_it import MarkdownIt  # a tenth of a second to import: only when used
+
         options: Any = {"html": False, "typographer": False}
         self._md = MarkdownIt("commonmark", options).enable(["table", "strikethrough"])
 

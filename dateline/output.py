@@ -5,8 +5,6 @@ A build that fails, or is killed part-way, leaves the last good site untouched.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import hashlib
 import os
 import shutil
@@ -338,9 +336,10 @@ def _exchange(first: Path, second: Path) -> bool:
     """Swap two paths in one atomic step (Linux renameat2); False where that is unavailable."""
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes  # only here: most builds never swap a whole site
+
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-        renameat2 = libc.renameat2
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2  # libc, already loaded
     except (OSError, AttributeError):
         return False
     result = renameat2(
