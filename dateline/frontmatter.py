@@ -9,6 +9,8 @@ and very deep nesting are errors, reported with their line and column.
 from __future__ import annotations
 
 import json
+import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -148,35 +150,36 @@ def parse_yaml(text: str, first_line: int = 1) -> ParsedYaml:
     Raises :class:`FrontMatterError` when the text cannot be read at all; duplicate keys are
     collected in ``problems`` so that the rest of the file is still checked.
     """
+    lines = _Lines(text, first_line)
     if "*" in text:
-        _refuse_aliases(text, first_line)
+        _refuse_aliases(text, lines)
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
-        raise _explain_yaml_error(error, first_line) from None
+        raise _explain_yaml_error(error, lines) from None
     except yaml.YAMLError as error:
         raise FrontMatterError(f"invalid YAML: {error}", Position(first_line, 1)) from None
     if node is None:
         return ParsedYaml(None)
-    builder = _Builder(first_line)
+    builder = _Builder(lines)
     value = builder.build(node, (), 0)
     return ParsedYaml(value, builder.positions, builder.key_positions, builder.problems)
 
 
-def _refuse_aliases(text: str, first_line: int) -> None:
+def _refuse_aliases(text: str, lines: _Lines) -> None:
     """Refuse ``*alias`` before anything is built: aliases can expand without bound."""
     try:
         for token in yaml.scan(text, Loader=_Loader):
             if isinstance(token, yaml.AliasToken):
                 raise FrontMatterError(
                     "YAML aliases (*name) are not allowed; write the value out in full",
-                    _position(token.start_mark, first_line),
+                    lines.at(token.start_mark),
                 )
     except yaml.MarkedYAMLError as error:
-        raise _explain_yaml_error(error, first_line) from None
+        raise _explain_yaml_error(error, lines) from None
 
 
-def _explain_yaml_error(error: yaml.MarkedYAMLError, first_line: int) -> FrontMatterError:
+def _explain_yaml_error(error: yaml.MarkedYAMLError, lines: _Lines) -> FrontMatterError:
     """Turn PyYAML's wording into advice an editor can act on, at the right place."""
     problem = error.problem or error.context or "invalid YAML"
     context = error.context or ""
@@ -187,7 +190,7 @@ def _explain_yaml_error(error: yaml.MarkedYAMLError, first_line: int) -> FrontMa
         problem = "a tab character; indent with spaces"
     elif "mapping values are not allowed here" in problem:
         problem = "unexpected ':'; put quotes around a value that contains ': '"
-    position = _position(mark, first_line) if mark is not None else Position(first_line, 1)
+    position = lines.at(mark) if mark is not None else Position(lines.first_line, 1)
     return FrontMatterError(f"invalid YAML: {problem}", position)
 
 
@@ -220,15 +223,15 @@ def parse_document(raw: bytes) -> Document:
 class _Builder:
     """Turns composed YAML nodes into Python values while recording positions."""
 
-    def __init__(self, first_line: int) -> None:
-        self.first_line = first_line
+    def __init__(self, lines: _Lines) -> None:
+        self.lines = lines
         self.positions: dict[FieldPath, Position] = {}
         self.key_positions: dict[FieldPath, Position] = {}
         self.problems: list[FrontMatterError] = []
         self._constructor = yaml.SafeLoader("")
 
     def build(self, node: yaml.Node, path: FieldPath, depth: int) -> Any:
-        position = _position(node.start_mark, self.first_line)
+        position = self.lines.at(node.start_mark)
         if depth > MAX_DEPTH:
             raise FrontMatterError(f"nested more than {MAX_DEPTH} levels deep", position)
         if node.tag not in _STANDARD_TAGS:
@@ -245,7 +248,7 @@ class _Builder:
     def _mapping(self, node: yaml.MappingNode, path: FieldPath, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key_position = _position(key_node.start_mark, self.first_line)
+            key_position = self.lines.at(key_node.start_mark)
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise FrontMatterError(
                     "YAML merge keys (<<) are not allowed in entries", key_position
@@ -274,12 +277,26 @@ class _Builder:
             return self._constructor.construct_object(node, deep=True)
         except yaml.YAMLError as error:
             raise FrontMatterError(
-                f"invalid value: {error}", _position(node.start_mark, self.first_line)
+                f"invalid value: {error}", self.lines.at(node.start_mark)
             ) from None
 
 
-def _position(mark: Any, first_line: int) -> Position:
-    return Position(mark.line + first_line, mark.column + 1)
+class _Lines:
+    """Where a character of the text is, as an editor counts: only '\\n' ends a line.
+
+    PyYAML also ends lines at U+2028, U+2029 and U+0085, which would put everything after
+    such a character in a value one line further down than the editor sees it.
+    """
+
+    def __init__(self, text: str, first_line: int) -> None:
+        self.first_line = first_line
+        self.breaks = [found.start() for found in re.finditer("\n", text)]
+
+    def at(self, mark: Any) -> Position:
+        """The position of a PyYAML mark, from its character index."""
+        line = bisect_left(self.breaks, mark.index)  # the line breaks before it
+        start = self.breaks[line - 1] + 1 if line else 0
+        return Position(line + self.first_line, mark.index - start + 1)
 
 
 def yaml_string(text: str) -> str:
