@@ -275,7 +275,7 @@ class _Builder:
             return node.value
         try:
             return self._constructor.construct_object(node, deep=True)
-        except yaml.YAMLError as error:
+        except (yaml.YAMLError, ValueError) as error:  # ValueError: "0b_" looks like a number
             raise FrontMatterError(
                 f"invalid value: {error}", self.lines.at(node.start_mark)
             ) from None

@@ -54,6 +54,11 @@ _TYPED_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("bool", "int", 
 _UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 """Characters PyYAML refuses or reads as line breaks (and tabs, which YAML treats apart)."""
 
+MAX_DEPTH = 16
+"""Lists and mappings nested deeper than this are left to PyYAML (which refuses more than 20)."""
+MAX_KEY = 1000
+"""Keys longer than this are left to PyYAML (whose C parser refuses keys of over 1,024)."""
+
 _resolver = yaml.resolver.Resolver()
 _TYPED_FIRST = frozenset(_resolver.yaml_implicit_resolvers)
 """The characters PyYAML's implicit types (numbers, booleans, null, dates...) can start with."""
@@ -67,7 +72,7 @@ def read_plain(text: str) -> Any:
     lines = _meaningful_lines(text)
     if not lines:
         return None
-    value, end = _block(lines, 0, lines[0][0])
+    value, end = _block(lines, 0, lines[0][0], 0)
     if end != len(lines) or lines[0][0] != 0:
         raise NotPlain("text after the end of the value")
     return value
@@ -83,18 +88,24 @@ def _meaningful_lines(text: str) -> list[Line]:
     return lines
 
 
-def _block(lines: list[Line], start: int, indent: int) -> tuple[Any, int]:
-    """The list or mapping whose lines begin at ``start``, indented by ``indent``."""
+def _block(lines: list[Line], start: int, indent: int, depth: int) -> tuple[Any, int]:
+    """The list or mapping whose lines begin at ``start``, indented by ``indent``.
+
+    ``depth`` is how many lists and mappings it is inside: deep nesting is left to PyYAML,
+    which refuses it where it is written.
+    """
+    if depth >= MAX_DEPTH:
+        raise NotPlain("nested deeply")
     if _is_item(lines[start][1]):
-        return _sequence(lines, start, indent)
-    return _mapping(lines, start, indent)
+        return _sequence(lines, start, indent, depth)
+    return _mapping(lines, start, indent, depth)
 
 
 def _is_item(content: str) -> bool:
     return content == "-" or content.startswith("- ")
 
 
-def _mapping(lines: list[Line], start: int, indent: int) -> tuple[dict[str, Any], int]:
+def _mapping(lines: list[Line], start: int, indent: int, depth: int) -> tuple[dict[str, Any], int]:
     result: dict[str, Any] = {}
     at = start
     while at < len(lines) and lines[at][0] == indent and not _is_item(lines[at][1]):
@@ -102,14 +113,14 @@ def _mapping(lines: list[Line], start: int, indent: int) -> tuple[dict[str, Any]
         if found is None:
             raise NotPlain("not a 'key: value' line")
         key, rest = found[1], found[2]
-        if key in result:
-            raise NotPlain("a duplicate key")
-        result[key], at = _value(lines, at, indent, rest, in_mapping=True)
+        if key in result or len(key) > MAX_KEY:
+            raise NotPlain("a duplicate or very long key")
+        result[key], at = _value(lines, at, indent, rest, depth, in_mapping=True)
     _check_dedent(lines, at, indent)
     return result, at
 
 
-def _sequence(lines: list[Line], start: int, indent: int) -> tuple[list[Any], int]:
+def _sequence(lines: list[Line], start: int, indent: int, depth: int) -> tuple[list[Any], int]:
     result = []
     at = start
     while at < len(lines) and lines[at][0] == indent and _is_item(lines[at][1]):
@@ -119,9 +130,9 @@ def _sequence(lines: list[Line], start: int, indent: int) -> tuple[list[Any], in
             # "- key: value" or "- - item": a block that starts on the item's own line
             _, _, number, ragged = lines[at]
             lines[at] = (indent + len(content) - len(rest), rest, number, ragged)
-            item, at = _block(lines, at, lines[at][0])
+            item, at = _block(lines, at, lines[at][0], depth + 1)
         else:
-            item, at = _value(lines, at, indent, rest or None, in_mapping=False)
+            item, at = _value(lines, at, indent, rest or None, depth, in_mapping=False)
         result.append(item)
     _check_dedent(lines, at, indent)
     return result, at
@@ -134,7 +145,7 @@ def _check_dedent(lines: list[Line], at: int, indent: int) -> None:
 
 
 def _value(
-    lines: list[Line], at: int, indent: int, rest: str | None, *, in_mapping: bool
+    lines: list[Line], at: int, indent: int, rest: str | None, depth: int, *, in_mapping: bool
 ) -> tuple[Any, int]:
     """The value written after the key or dash on line ``at``: inline, or on the lines below."""
     following = lines[at + 1] if at + 1 < len(lines) else None
@@ -142,9 +153,9 @@ def _value(
         if following is None:
             return None, at + 1
         if following[0] > indent:
-            return _block(lines, at + 1, following[0])
+            return _block(lines, at + 1, following[0], depth + 1)
         if in_mapping and following[0] == indent and _is_item(following[1]):
-            return _sequence(lines, at + 1, indent)  # a list written at its key's indentation
+            return _block(lines, at + 1, indent, depth + 1)  # a list at its key's indentation
         return None, at + 1
     if rest in _BLOCK_HEADERS:
         return _block_scalar(lines, at, indent, rest)

@@ -99,3 +99,13 @@ def test_round_trip_of_string_mappings(data: dict[str, str]) -> None:
     assert doc.data == data
     for line_number, key in enumerate(data, start=2):
         assert doc.key_position((key,)).line == line_number
+
+
+@pytest.mark.parametrize("value", ["0b_", "0x_", "0o_", "1_", "+_"])
+def test_a_value_that_only_looks_like_a_number_is_reported_not_a_crash(value: str) -> None:
+    try:
+        doc = parse_document(f"---\ntitle: A\ncount: {value}\n---\n".encode())
+    except FrontMatterError as error:
+        assert error.position.line == 3
+    else:
+        assert doc.data["count"] is not None

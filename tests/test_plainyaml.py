@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.synthetic import write_project
-from dateline.frontmatter import FrontMatterError, decode, parse_yaml, split
+from dateline.frontmatter import FrontMatterError, decode, parse_document, parse_yaml, split
 from dateline.plainyaml import NotPlain, read_plain
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -182,8 +182,19 @@ def test_the_shapes_editors_write_take_the_fast_path(tmp_path: Path) -> None:
         "a: {b: 1}",
         "a: |\n  x\n\n  y",
         "a: 'x\n  y'",
+        "extra:\n" + "- " * 1500 + "x",  # deeper than PyYAML allows: it says where
+        "a:\n" + "- " * 20 + "x",
+        "".join(f"{' ' * 2 * level}k{level}:\n" for level in range(25)) + " " * 50 + "x: 1",
+        "k" * 1025 + ": 1",  # PyYAML's C parser refuses a key this long
     ],
 )
 def test_leaves_the_unusual_to_pyyaml(text: str) -> None:
     with pytest.raises(NotPlain):
         read_plain(text)
+    check_agrees(text)
+
+
+def test_deep_nesting_is_refused_where_it_is_written() -> None:
+    with pytest.raises(FrontMatterError, match="nested more than 20 levels deep") as raised:
+        parse_document(("---\nextra:\n" + "- " * 1500 + "x\n---\n").encode())
+    assert raised.value.position.line == 3
