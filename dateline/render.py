@@ -6,9 +6,11 @@ import hashlib
 import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from types import FunctionType, MethodType
 from typing import TYPE_CHECKING, Any
 
 import jinja2
@@ -90,18 +92,26 @@ class _Context(jinja2.runtime.Context):
             return __self.environment.undefined("a callable raised StopIteration")
 
     def _known_plain(self, function: Callable[..., Any]) -> bool:
-        """Whether ``function`` takes no context, environment or evaluation context."""
-        plain: dict[object, bool] = self.environment.plain_callables  # type: ignore[attr-defined]
-        key = getattr(function, "__func__", function)  # a bound method: its function's marks
-        try:
-            found = plain.get(key)
-        except TypeError:  # unhashable: ask Jinja every time
+        """Whether ``function`` takes no context, environment or evaluation context.
+
+        Only functions (a method: its function) and partials are remembered: they are told
+        apart by identity, and there are as many as the code and the build make. Anything
+        else is left to Jinja each time.
+        """
+        key = function.__func__ if type(function) is MethodType else function
+        if type(key) not in _REMEMBERED:
             return False
+        plain: dict[object, bool] = self.environment.plain_callables  # type: ignore[attr-defined]
+        found = plain.get(key)
         if found is None:
             found = plain[key] = _wants_nothing(function) and _wants_nothing(
                 type(function).__call__
             )
         return found
+
+
+_REMEMBERED = (FunctionType, partial)
+"""The kinds of callable whose answer :class:`_Context` keeps."""
 
 
 def _wants_nothing(function: object) -> bool:
@@ -218,11 +228,9 @@ def render_site(
     }
 
     env.globals.update(common)  # macros imported without context see these, and are cached
-    for name in env.list_templates(filter_func=lambda name: not name.startswith("static/")):
-        try:
+    for name in env.list_templates(filter_func=_may_be_rendered):
+        with suppress(jinja2.TemplateError, UnicodeDecodeError):  # reported if a page uses it
             env.get_template(name)  # compiled once here, not again in each worker
-        except jinja2.TemplateError as error:
-            raise template_problem(error, name) from None
     macros = env.get_template("_event.html").module
     line_macro: Callable[[Event], str] = macros.event_line  # type: ignore[attr-defined]
 
@@ -396,6 +404,17 @@ def render_site(
     memo.pages = {} if single_build else kept
     memo.pieces.end()
     return dict(sorted(files.items()))
+
+
+def _may_be_rendered(name: str) -> bool:
+    """Whether a file in templates/ may be a template (not a static file, a hidden file or
+    notes), worth compiling before the workers start."""
+    parts = name.split("/")
+    return (
+        parts[0] != "static"
+        and not any(part.startswith(".") for part in parts)
+        and name.endswith((".html", ".xml", ".css"))
+    )
 
 
 def source_page(page: Callable[..., bytes], source: Source, citing: tuple[Event, ...]) -> bytes:

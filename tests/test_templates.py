@@ -7,6 +7,8 @@ from pathlib import Path
 import jinja2
 import pytest
 
+from dateline.builder import build
+from dateline.project import Project
 from dateline.render import compiled_on_disk, make_environment
 
 
@@ -71,3 +73,40 @@ def test_compiled_templates_are_kept_for_this_code_only(tmp_path: Path) -> None:
     assert render() == "two 4", "a changed template is compiled again"
     (folder / kept[0]).write_bytes(b"damaged")
     assert render() == "two 4", "a damaged file is compiled again, not trusted"
+
+
+def test_files_beside_the_templates_do_not_break_a_build(project_copy: Project) -> None:
+    """Notes, editor swap files and unused drafts in templates/ are not compiled up front."""
+    templates = project_copy.root / "templates"
+    (templates / ".event.html.swp").write_bytes(b"\xff\xfe\x00binary")
+    (templates / "NOTES.txt").write_text("{% oops", "utf-8")
+    (templates / "draft-page.html").write_text("{% if %}", "utf-8")
+    assert build(project_copy).events > 0
+
+
+class AlwaysEqual:
+    """Callables that compare equal whatever they are: they must not share an answer."""
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __hash__(self) -> int:
+        return 1
+
+
+class Plain(AlwaysEqual):
+    def __call__(self) -> str:
+        return "plain"
+
+
+class WantsContext(AlwaysEqual):
+    @jinja2.pass_context
+    def __call__(self, context: jinja2.runtime.Context) -> str:
+        return f"ctx {context['name']}"
+
+
+def test_callables_that_compare_equal_are_each_asked(tmp_path: Path) -> None:
+    (tmp_path / "page.html").write_text("{{ a() }}|{{ b() }}|{{ a() }}|{{ b() }}", "utf-8")
+    env = make_environment(tmp_path)
+    rendered = env.get_template("page.html").render(a=Plain(), b=WantsContext(), name="n")
+    assert rendered == "plain|ctx n|plain|ctx n"
