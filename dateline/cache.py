@@ -32,7 +32,7 @@ Parsed = tuple[str, str, "Event | None", tuple[Diagnostic, ...]]
 """An entry's path, its key, and what parsing it gave: the event (or None) and its problems."""
 
 PARSE_BATCH = 250
-"""Entries sent to a worker at a time; fewer entries to parse than this are parsed here."""
+"""Entries sent to a worker at a time."""
 
 CACHE_FORMAT = 1
 """Bump when the layout of the cache file changes."""
@@ -122,13 +122,19 @@ class EntryCache:
             expected = len(files)
         keys: list[tuple[str, str]] = []
         pending = self._changed(files, context, keys)
-        first = list(islice(pending, PARSE_BATCH))
-        workers = workers_for(max(expected, len(keys))) if self.parallel else 1
-        if len(first) < PARSE_BATCH or workers <= 1:
-            self._parse_here(chain(first, pending), parse, progress, expected)
+        hits_before = self.hits
+
+        def report(parsed: int) -> None:
+            done = self.hits - hits_before + parsed
+            progress("parsing entries", done, max(done, expected))
+
+        first = list(islice(pending, 2 * PARSE_BATCH))  # enough to know whether workers pay
+        workers = workers_for(len(first)) if self.parallel else 1
+        if workers <= 1:
+            self._parse_here(chain(first, pending), parse, report)
         else:
-            batches = chain([first], iter(lambda: list(islice(pending, PARSE_BATCH)), []))
-            self._parse_in_workers(batches, parse, progress, expected, workers)
+            batches = chain(_batches(iter(first)), _batches(pending))
+            self._parse_in_workers(batches, parse, report, workers)
         self.forget_missing({path for path, _ in keys})
         events = []
         for path, _ in keys:
@@ -165,8 +171,7 @@ class EntryCache:
         self,
         pending: Iterable[tuple[str, bytes, str]],
         parse: ParseEntry,
-        progress: Progress,
-        expected: int,
+        report: Callable[[int], None],
     ) -> None:
         number = 0
         for number, (path, raw, key) in enumerate(pending, start=1):
@@ -174,16 +179,15 @@ class EntryCache:
             event = parse(path, raw, found)
             self.entries[path] = (key, event, tuple(found))
             if number % 100 == 0:
-                progress("parsing entries", number, max(number, expected))
+                report(number)
         if number:
-            progress("parsing entries", number, max(number, expected))
+            report(number)
 
     def _parse_in_workers(
         self,
         batches: Iterable[list[tuple[str, bytes, str]]],
         parse: ParseEntry,
-        progress: Progress,
-        expected: int,
+        report: Callable[[int], None],
         workers: int,
     ) -> None:
         def parse_batch(batch: list[tuple[str, bytes, str]]) -> bytes:
@@ -196,7 +200,7 @@ class EntryCache:
         done = 0
         for blob in pipelined(parse_batch, batches, workers):
             done += self._add_blob(blob)
-            progress("parsing entries", done, max(done, expected))
+            report(done)
 
     def _add_blob(self, blob: bytes) -> int:
         """Take in a batch of parsed entries; return how many it held."""
@@ -251,6 +255,13 @@ class EntryCache:
         except Exception:  # a damaged cache is never trusted: start again from the entries
             return cls()
         return loaded
+
+
+def _batches(
+    entries: Iterator[tuple[str, bytes, str]],
+) -> Iterator[list[tuple[str, bytes, str]]]:
+    """``entries`` in lists of :data:`PARSE_BATCH`, taken as they come."""
+    return iter(lambda: list(islice(entries, PARSE_BATCH)), [])
 
 
 Piece = TypeVar("Piece")

@@ -11,9 +11,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from multiprocessing.pool import Pool
+from multiprocessing.pool import AsyncResult, Pool
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
@@ -99,8 +100,13 @@ def pipelined(
     files while they are parsed, say); each is sent to a worker, and only its result comes back.
     """
     with _forked(job, workers) as pool:
-        pending = [pool.apply_async(_run_on, (item,)) for item in items]
-        yield from (result.get() for result in pending)
+        pending: deque[AsyncResult[Result]] = deque()
+        for item in items:
+            pending.append(pool.apply_async(_run_on, (item,)))
+            while pending and pending[0].ready():  # done already, while items are still made
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
 
 
 @contextmanager
