@@ -301,6 +301,15 @@ class EventMemo:
         """
         held = self.held.get(name, {})
         fresh = self.fresh.setdefault(name, {})
+        if not fresh:  # the first call for ``name`` this build: one pass, the lookups in C
+            ids = list(map(id, events))
+            before = map(held.get, ids)
+            made = [
+                old[1] if old is not None and old[0] is event else make(event)
+                for event, old in zip(events, before, strict=True)
+            ]
+            fresh.update(zip(ids, zip(events, made, strict=True), strict=True))
+            return made
         made = []
         for event in events:
             key = id(event)
