@@ -11,7 +11,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import BinaryIO
 
 from .project import Written, walk_files
@@ -294,18 +294,18 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def safe_relative(relative: str) -> Path:
-    """``relative`` as a path that cannot leave the output folder; ValueError otherwise."""
-    parts = PurePosixPath(relative).parts
-    if (
-        not parts
-        or PurePosixPath(relative).is_absolute()
-        or any(p in ("..", ".", "") for p in parts)
-    ):
+def safe_relative(relative: str) -> str:
+    """``relative`` as a path that cannot leave the output folder; ValueError otherwise.
+
+    Empty and ``.`` parts are dropped, as pathlib would; string methods, not pathlib, because
+    a build checks every one of its ten thousand files this way.
+    """
+    parts = [part for part in relative.split("/") if part not in ("", ".")]
+    if not parts or relative.startswith("/") or ".." in parts:
         raise ValueError(f"refusing to write outside the site: {relative!r}")
-    if any("\\" in p or "\x00" in p or ":" in p for p in parts):
+    if "\\" in relative or "\x00" in relative or ":" in relative:
         raise ValueError(f"refusing an unsafe file name: {relative!r}")
-    return Path(*parts)
+    return "/".join(parts)
 
 
 def _make_readable(folder: Path) -> None:

@@ -8,12 +8,15 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dateline.builder import build, load_timeline
 from dateline.diagnostics import ContentError
+from dateline.output import safe_relative
 from dateline.project import Project
 
 from .test_golden import tree
@@ -153,3 +156,18 @@ def test_broken_content_never_touches_the_site(project_copy: Project) -> None:
     with pytest.raises(ContentError):
         load_timeline(project_copy)
     assert tree(project_copy.out) == before
+
+
+@given(
+    st.lists(st.sampled_from(["a", "b.html", ".", "..", "", "\\", ":", "\x00", "é"]), max_size=5)
+)
+def test_output_paths_never_leave_the_site(parts: list[str]) -> None:
+    """A path either stays inside the site, as pathlib reads it, or is refused."""
+    relative = "/".join(parts)
+    try:
+        safe = PurePosixPath(safe_relative(relative))
+    except ValueError:
+        return
+    assert not safe.is_absolute() and ".." not in safe.parts and safe.parts
+    assert safe.parts == PurePosixPath(relative).parts
+    assert not any(c in relative for c in "\\:\x00")
