@@ -29,9 +29,10 @@ from .project import (
     BuildReport,
     Project,
 )
-from .render import PageMemo, compiled_on_disk, make_environment, render_site
+from .render import PageMemo, render_site
 from .reuse import PageReuse
 from .sources import SOURCES_FILE, parse_sources
+from .templating import compiled_on_disk, make_environment
 from .timeline import build_timeline
 
 

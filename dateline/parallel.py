@@ -52,18 +52,6 @@ def split(count: int, parts: int) -> list[range]:
     return [range(bounds[i], bounds[i + 1]) for i in range(parts)]
 
 
-def spread(job: Callable[[int], Result], tasks: int, workers: int) -> Iterator[Result]:
-    """``job(0)``, ``job(1)``, ... ``job(tasks - 1)`` in ``workers`` processes, in that order.
-
-    ``job`` may be any callable, closures included: workers inherit it by forking.
-    """
-    if workers <= 1 or tasks <= 1:
-        yield from (job(task) for task in range(tasks))
-        return
-    with _forked(job, min(workers, tasks)) as pool:
-        yield from pool.imap(_run, range(tasks))
-
-
 def alongside(
     job: Callable[[int], Result],
     tasks: int,

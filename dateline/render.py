@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
-from types import FunctionType, MethodType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import jinja2
 from markupsafe import Markup, escape
 
 from .browse import INDEX_LIMIT, facets, listings, search_index
-from .cache import EventMemo, Progress, code_fingerprint, quiet
+from .cache import EventMemo, Progress, quiet
 from .chart import build_chart
-from .diagnostics import ContentError, Diagnostic
 from .exports import (
     Pieces,
     events_csv,
@@ -36,6 +31,7 @@ from .models import Event, Source, Timeline
 from .output import Pages
 from .parallel import alongside, split, workers_for
 from .sources import highlight
+from .templating import CompiledTemplates, compile_templates, template_problem
 
 if TYPE_CHECKING:
     from .output import Staging
@@ -44,22 +40,6 @@ if TYPE_CHECKING:
 
 FEED_ENTRIES = 100
 """The feed carries the newest events only; readers subscribe to what comes next."""
-
-
-class CompiledTemplates(jinja2.BytecodeCache):
-    """Compiled templates kept in memory between builds; a changed template is compiled anew."""
-
-    def __init__(self) -> None:
-        self.held: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        """Give Jinja the code compiled before for this template's current source, if any."""
-        if bucket.key in self.held:
-            bucket.bytecode_from_string(self.held[bucket.key])
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        """Keep the code Jinja just compiled."""
-        self.held[bucket.key] = bucket.bytecode_to_string()
 
 
 def remembered_links(make: Callable[[str], str]) -> Callable[[str], Markup]:
@@ -75,88 +55,6 @@ def remembered_links(make: Callable[[str], str]) -> Callable[[str], Markup]:
         return found
 
     return link
-
-
-class _Context(jinja2.runtime.Context):
-    """Jinja's context, calling a plain function or macro without first asking it, each time,
-    whether it wants the context passed in (a tenth of the time of an event's page)."""
-
-    def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if type(__obj) is not jinja2.runtime.Macro and not __self._known_plain(__obj):
-            return super().call(__obj, *args, **kwargs)
-        kwargs.pop("_block_vars", None)
-        kwargs.pop("_loop_vars", None)
-        try:
-            return __obj(*args, **kwargs)
-        except StopIteration:  # as Jinja's own call does
-            return __self.environment.undefined("a callable raised StopIteration")
-
-    def _known_plain(self, function: Callable[..., Any]) -> bool:
-        """Whether ``function`` takes no context, environment or evaluation context.
-
-        Only functions (a method: its function) and partials are remembered: they are told
-        apart by identity, and there are as many as the code and the build make. Anything
-        else is left to Jinja each time.
-        """
-        key = function.__func__ if type(function) is MethodType else function
-        if type(key) not in _REMEMBERED:
-            return False
-        plain: dict[object, bool] = self.environment.plain_callables  # type: ignore[attr-defined]
-        found = plain.get(key)
-        if found is None:
-            found = plain[key] = _wants_nothing(function) and _wants_nothing(
-                type(function).__call__
-            )
-        return found
-
-
-_REMEMBERED = (FunctionType, partial)
-"""The kinds of callable whose answer :class:`_Context` keeps."""
-
-
-def _wants_nothing(function: object) -> bool:
-    return not hasattr(function, "jinja_pass_arg")
-
-
-class _Environment(jinja2.Environment):
-    """Jinja's environment with :class:`_Context`, which remembers what it learns about each
-    function for as long as the environment lives (one build)."""
-
-    context_class = _Context
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self.plain_callables: dict[object, bool] = {}
-
-
-def compiled_on_disk(folder: Path) -> jinja2.BytecodeCache:
-    """Compiled templates kept in ``folder`` between builds, for this version of the code.
-
-    A template is compiled again when its source changes; code compiled by another version
-    of dateline (whose templates may compile differently) is removed, never used.
-    """
-    prefix = code_fingerprint()[:16]
-    folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob("*.cache"):
-        if not stale.name.startswith(prefix):
-            stale.unlink(missing_ok=True)
-    return jinja2.FileSystemBytecodeCache(str(folder), f"{prefix}-%s.cache")
-
-
-def make_environment(
-    templates: Path, compiled: jinja2.BytecodeCache | None = None
-) -> jinja2.Environment:
-    """A Jinja environment that escapes everything and refuses undefined names."""
-    return _Environment(
-        loader=jinja2.FileSystemLoader(templates),
-        bytecode_cache=compiled,
-        auto_reload=False,  # an environment lives for one build: templates cannot change in it
-        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
 
 
 @dataclass(slots=True)
@@ -228,9 +126,7 @@ def render_site(
     }
 
     env.globals.update(common)  # macros imported without context see these, and are cached
-    for name in env.list_templates(filter_func=_may_be_rendered):
-        with suppress(jinja2.TemplateError, UnicodeDecodeError):  # reported if a page uses it
-            env.get_template(name)  # compiled once here, not again in each worker
+    compile_templates(env)  # here, once, not again in each worker
     macros = env.get_template("_event.html").module
     line_macro: Callable[[Event], str] = macros.event_line  # type: ignore[attr-defined]
 
@@ -406,17 +302,6 @@ def render_site(
     return dict(sorted(files.items()))
 
 
-def _may_be_rendered(name: str) -> bool:
-    """Whether a file in templates/ may be a template (not a static file, a hidden file or
-    notes), worth compiling before the workers start."""
-    parts = name.split("/")
-    return (
-        parts[0] != "static"
-        and not any(part.startswith(".") for part in parts)
-        and name.endswith((".html", ".xml", ".css"))
-    )
-
-
 def source_page(page: Callable[..., bytes], source: Source, citing: tuple[Event, ...]) -> bytes:
     """The page of one source: its archived text with every cited passage highlighted."""
     return page(
@@ -491,21 +376,6 @@ def feed_html(timeline: Timeline, event: Event) -> str:
         )
     parts.append("</ul>")
     return "".join(parts)
-
-
-def template_problem(error: jinja2.TemplateError, template: str) -> ContentError:
-    """A template mistake as a diagnostic at the template line where it happened."""
-    name, line = f"templates/{template}", 1
-    if isinstance(error, jinja2.TemplateSyntaxError):
-        name, line = f"templates/{error.name or template}", error.lineno
-    else:
-        frames = traceback.extract_tb(error.__traceback__)
-        for frame in reversed(frames):
-            if frame.filename.endswith((".html", ".css", ".xml")):
-                name = f"templates/{Path(frame.filename).name}"
-                line = frame.lineno or 1
-                break
-    return ContentError([Diagnostic(name, line, 1, f"template error: {error.message or error}")])
 
 
 def highlighted_paragraphs(source: Source, citing: tuple[Event, ...]) -> list[Markup]:

@@ -9,7 +9,7 @@ import pytest
 
 from dateline.builder import build
 from dateline.project import Project
-from dateline.render import compiled_on_disk, make_environment
+from dateline.templating import compiled_on_disk, make_environment
 
 
 @pytest.fixture
