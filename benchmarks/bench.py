@@ -320,6 +320,17 @@ def one_edit_built(root: Path, count: int, runs: int, scratch: Path) -> float:
     return statistics.median(times)
 
 
+def cache_bytecode(modules: list[str]) -> None:
+    """Let the Python tools run as installed ones do, from compiled bytecode.
+
+    A shell with PYTHONDONTWRITEBYTECODE set makes every run compile every module it imports
+    from source again (a fifth of a second for dateline); a normal installation compiles them
+    once. The variable is dropped for the builds measured, and the modules imported once.
+    """
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run([sys.executable, "-c", f"import {', '.join(modules)}"], cwd=ROOT, check=True)
+
+
 def build_command(root: Path) -> list[str]:
     """dateline's build of the project in ``root``, as a person runs it."""
     return [sys.executable, str(ROOT / "build.py"), "build", "--root", str(root)]
@@ -337,6 +348,10 @@ def main() -> None:
     )
     options = parser.parse_args()
     tools = set(options.tools.split(",")) - {""}
+    python_tools = ["dateline.cli", "dateline.builder", "dateline.render"]
+    if "pelican" in tools and importlib.util.find_spec("pelican"):
+        python_tools.append("pelican")
+    cache_bytecode(python_tools)
     cores = len(os.sched_getaffinity(0))
     print(f"{cores} cores, {platform.python_implementation()} {platform.python_version()}; "
           f"medians of {options.runs} runs")  # fmt: skip
