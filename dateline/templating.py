@@ -17,8 +17,8 @@ from .diagnostics import ContentError, Diagnostic
 
 
 class _Context(jinja2.runtime.Context):
-    """Jinja's context, calling a plain function or macro without first asking it, each time,
-    whether it wants the context passed in (a tenth of the time of an event's page)."""
+    """Jinja's context, calling a plain function or macro directly: Jinja's own call looks for
+    a wish to be passed the context three ways on every call (a tenth of an event page)."""
 
     def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if type(__obj) is not jinja2.runtime.Macro and not __self._known_plain(__obj):
@@ -30,42 +30,22 @@ class _Context(jinja2.runtime.Context):
         except StopIteration:  # as Jinja's own call does
             return __self.environment.undefined("a callable raised StopIteration")
 
-    def _known_plain(self, function: Callable[..., Any]) -> bool:
-        """Whether ``function`` takes no context, environment or evaluation context.
-
-        Only functions (a method: its function) and partials are remembered: they are told
-        apart by identity, and there are as many as the code and the build make. Anything
-        else is left to Jinja each time.
-        """
+    @staticmethod
+    def _known_plain(function: Callable[..., Any]) -> bool:
+        """Whether ``function`` is a plain function (or method, or partial) that takes no
+        context, environment or evaluation context; anything else is left to Jinja."""
         key = function.__func__ if type(function) is MethodType else function
-        if type(key) not in _REMEMBERED:
-            return False
-        plain: dict[object, bool] = self.environment.plain_callables  # type: ignore[attr-defined]
-        found = plain.get(key)
-        if found is None:
-            found = plain[key] = _wants_nothing(function) and _wants_nothing(
-                type(function).__call__
-            )
-        return found
+        return type(key) in _PLAIN_KINDS and not hasattr(function, "jinja_pass_arg")
 
 
-_REMEMBERED = (FunctionType, partial)
-"""The kinds of callable whose answer :class:`_Context` keeps."""
-
-
-def _wants_nothing(function: object) -> bool:
-    return not hasattr(function, "jinja_pass_arg")
+_PLAIN_KINDS = (FunctionType, partial)
+"""Callables that Jinja itself would call as they are unless marked with ``jinja_pass_arg``."""
 
 
 class _Environment(jinja2.Environment):
-    """Jinja's environment with :class:`_Context`, which remembers what it learns about each
-    function for as long as the environment lives (one build)."""
+    """Jinja's environment with :class:`_Context`."""
 
     context_class = _Context
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self.plain_callables: dict[object, bool] = {}
 
 
 def compiled_on_disk(folder: Path) -> jinja2.BytecodeCache:

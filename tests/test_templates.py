@@ -37,7 +37,7 @@ class CallableObject:
 def test_functions_get_the_context_only_when_they_ask_for_it(env: jinja2.Environment) -> None:
     """Plain functions, methods and macros are called as they are; pass_context and
     pass_environment functions, and objects whose __call__ asks, get what they ask for,
-    every time (the environment remembers which are which)."""
+    every time."""
     rendered = env.get_template("page.html").render(
         name="ctx",
         plain=lambda n: f"p{n}",
