@@ -301,21 +301,12 @@ class EventMemo:
         """
         held = self.held.get(name, {})
         fresh = self.fresh.setdefault(name, {})
-        if not fresh:  # the first call for ``name`` this build: one pass, the lookups in C
-            ids = list(map(id, events))
-            before = map(held.get, ids)
-            made = [
-                old[1] if old is not None and old[0] is event else make(event)
-                for event, old in zip(events, before, strict=True)
-            ]
-            fresh.update(zip(ids, zip(events, made, strict=True), strict=True))
-            return made
-        made = []
-        for event in events:
-            key = id(event)
-            found = fresh.get(key) or held.get(key)
-            if found is None or found[0] is not event:
-                found = (event, make(event))
-            fresh[key] = found
-            made.append(found[1])
+        ids = list(map(id, events))
+        # asked again this build (a listing after another): what this build made comes first
+        before = [fresh.get(i) or held.get(i) for i in ids] if fresh else list(map(held.get, ids))
+        made = [
+            old[1] if old is not None and old[0] is event else make(event)
+            for event, old in zip(events, before, strict=True)
+        ]
+        fresh.update(zip(ids, zip(events, made, strict=True), strict=True))
         return made

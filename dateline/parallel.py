@@ -25,7 +25,8 @@ MIN_ITEMS_PER_WORKER = 250
 """Below this many items for each worker, starting processes costs more than it saves."""
 
 _job: Callable[[Any], Any] | None = None
-"""The job of the current :func:`spread`, inherited by forked workers."""
+"""The job of the current pool (:func:`alongside`, :func:`pipelined`), inherited by forked
+workers."""
 
 
 def workers_for(items: int) -> int:
@@ -90,7 +91,7 @@ def pipelined(
     with _forked(job, workers) as pool:
         pending: deque[AsyncResult[Result]] = deque()
         for item in items:
-            pending.append(pool.apply_async(_run_on, (item,)))
+            pending.append(pool.apply_async(_run, (item,)))
             while pending and pending[0].ready():  # done already, while items are still made
                 yield pending.popleft().get()
         while pending:
@@ -109,11 +110,6 @@ def _forked(job: Callable[[Any], Any], workers: int) -> Iterator[Pool]:
         _job = None
 
 
-def _run(task: int) -> Any:
+def _run(task: Any) -> Any:
     assert _job is not None, "a worker started without a job"
     return _job(task)
-
-
-def _run_on(item: Any) -> Any:
-    assert _job is not None, "a worker started without a job"
-    return _job(item)
