@@ -14,7 +14,9 @@ from .frontmatter import FieldPath, FrontMatterError
 class Located(Protocol):
     """A parsed YAML file that can tell where each of its values is written."""
 
-    problems: list[FrontMatterError]
+    @property
+    def problems(self) -> list[FrontMatterError]:
+        """Problems found while parsing that did not stop it."""
 
     def position(self, path: FieldPath) -> Position:
         """Where the value at ``path`` (or its closest parent) is written."""

@@ -81,10 +81,16 @@ class Document:
     """Line of the file on which the body starts."""
     front: str
     """The front matter as written, from the file's second line."""
-    problems: list[FrontMatterError] = field(default_factory=list)
-    """Problems found while parsing that did not stop it, such as duplicate keys."""
     located: ParsedYaml | None = None
     """The front matter parsed with positions, once something needed one."""
+
+    @property
+    def problems(self) -> list[FrontMatterError]:
+        """Problems found while parsing that did not stop it, such as duplicate keys.
+
+        Only the careful parse finds any: the plain reader steps aside for them.
+        """
+        return self.located.problems if self.located is not None else []
 
     def position(self, path: FieldPath) -> Position:
         """Where the value at ``path`` is, or its closest written parent."""
@@ -210,7 +216,7 @@ def parse_document(raw: bytes) -> Document:
         document = Document(read_plain(front), body, body_line, front)
     except NotPlain:  # anything out of the ordinary: PyYAML, which says where a mistake is
         parsed = parse_yaml(front, FRONT_MATTER_LINE)
-        document = Document(parsed.value, body, body_line, front, parsed.problems, parsed)
+        document = Document(parsed.value, body, body_line, front, parsed)
     if document.data is None:
         raise FrontMatterError("the front matter is empty", Position(FRONT_MATTER_LINE, 1))
     if not isinstance(document.data, dict):
