@@ -231,37 +231,30 @@ def _flow_list(text: str) -> list[Any]:
     """``[a, "b", c]`` on one line, holding plain or quoted values only."""
     items: list[Any] = []
     rest = text[1:].lstrip(" ")
-    if rest.startswith("]"):
-        rest = rest[1:]
-    else:
-        while True:
-            if rest[:1] in ("'", '"'):
-                item, rest = _quoted(rest)
-                items.append(item)
-            else:
-                end = min((rest.find(c) for c in ",]" if c in rest), default=-1)
-                plain = rest[:end].strip(" ") if end != -1 else ""
-                if (
-                    not plain
-                    or any(c in _FLOW_FORBIDDEN for c in plain)
-                    or plain[0] in _PLAIN_STARTS
-                ):
-                    raise NotPlain("a list item that is not a plain value")
-                items.append(_typed(plain))
-                rest = rest[end:]
-            rest = rest.lstrip(" ")
-            if rest.startswith(","):
-                rest = rest[1:].lstrip(" ")
-                if rest.startswith("]"):
-                    raise NotPlain("a trailing comma")
-                continue
+    while not rest.startswith("]"):
+        item, rest = _flow_item(rest)
+        items.append(item)
+        rest = rest.lstrip(" ")
+        if rest.startswith(","):
+            rest = rest[1:].lstrip(" ")
             if rest.startswith("]"):
-                rest = rest[1:]
-                break
+                raise NotPlain("a trailing comma")
+        elif not rest.startswith("]"):
             raise NotPlain("a list not closed on its line")
-    if not _AFTER_VALUE.fullmatch(rest):
+    if not _AFTER_VALUE.fullmatch(rest[1:]):
         raise NotPlain("text after a list")
     return items
+
+
+def _flow_item(text: str) -> tuple[Any, str]:
+    """The quoted or plain value at the start of ``text`` inside a list, and what follows."""
+    if text[:1] in ("'", '"'):
+        return _quoted(text)
+    end = min((text.find(c) for c in ",]" if c in text), default=-1)
+    plain = text[:end].strip(" ") if end != -1 else ""
+    if not plain or plain[0] in _PLAIN_STARTS or any(c in _FLOW_FORBIDDEN for c in plain):
+        raise NotPlain("a list item that is not a plain value")
+    return _typed(plain), text[end:]
 
 
 def _typed(plain: str) -> Any:
