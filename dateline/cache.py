@@ -6,7 +6,7 @@ import hashlib
 import os
 import pickle
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import chain, islice
@@ -118,8 +118,6 @@ class EntryCache:
         parse the first while the rest are read. ``expected`` is how many files there are.
         Every problem found, cached or new, is recorded in ``diagnostics``.
         """
-        if not expected and isinstance(files, Sized):
-            expected = len(files)
         keys: list[tuple[str, str]] = []
         pending = self._changed(files, context, keys)
         hits_before = self.hits

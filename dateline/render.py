@@ -36,7 +36,7 @@ from .templating import CompiledTemplates, compile_templates, template_problem
 if TYPE_CHECKING:
     from .output import Staging
     from .project import Written
-    from .reuse import PageReuse
+    from .reuse import Job, PageReuse
 
 FEED_ENTRIES = 100
 """The feed carries the newest events only; readers subscribe to what comes next."""
@@ -126,7 +126,6 @@ def render_site(
     }
 
     env.globals.update(common)  # macros imported without context see these, and are cached
-    compile_templates(env)  # here, once, not again in each worker
     macros = env.get_template("_event.html").module
     line_macro: Callable[[Event], str] = macros.event_line  # type: ignore[attr-defined]
 
@@ -172,7 +171,7 @@ def render_site(
         kept[path] = (key, files[path])
 
     complete = len(timeline.events) <= INDEX_LIMIT
-    jobs: list[tuple[str, object, Callable[[], bytes]]] = []
+    jobs: list[Job] = []
     jobs.append(
         (
             "index.html",
@@ -270,6 +269,7 @@ def render_site(
                 progress("rendering pages", number, len(jobs))
         files.update(publishing_files(timeline, env, pieces))
     else:
+        compile_templates(env)  # here, once, not again in each worker
         batches = split(len(jobs), workers * 4)
 
         def render_batch(number: int) -> tuple[list[tuple[str, Written, bool]], dict[str, str]]:
