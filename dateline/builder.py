@@ -7,7 +7,7 @@ import hashlib
 import os
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
@@ -19,7 +19,7 @@ from .events import parse_event
 from .links import check_links
 from .manifest import BuildRecord
 from .models import Event, SiteConfig, Source, Timeline
-from .output import Pages, Staging, update_site
+from .output import Staging, changed_files
 from .project import (
     COMPILED_DIR,
     CONTENT_DIR,
@@ -146,11 +146,13 @@ def render(
     staging: Staging | None = None,
     progress: Progress = quiet,
     reuse: PageReuse | None = None,
-) -> Pages:
+    defer_exports: bool = False,
+) -> Mapping[str, bytes]:
     """Render every page and asset of the site, and check the links editors wrote in bodies.
 
     With ``staging``, pages may be written straight into it, or kept from the old site when
-    ``reuse`` says their inputs are unchanged (see :func:`render_site`).
+    ``reuse`` says their inputs are unchanged (see :func:`render_site`, which also says what
+    ``defer_exports`` does).
     """
     if memo is not None:
         memo.templates = project.templates_fingerprint()
@@ -158,7 +160,9 @@ def render(
         memo.compiled if memo is not None else compiled_on_disk(project.cache_file(COMPILED_DIR))
     )
     environment = make_environment(project.root / TEMPLATES_DIR, compiled)
-    pages = render_site(timeline, environment, project.assets(), memo, staging, progress, reuse)
+    pages = render_site(
+        timeline, environment, project.assets(), memo, staging, progress, reuse, defer_exports
+    )
     diagnostics = Diagnostics()
     check_links(timeline.events, staging.view(pages) if staging else pages, diagnostics)
     if diagnostics.errors:
@@ -302,15 +306,18 @@ def _check_unique_slugs(events: list[Event], diagnostics: Diagnostics) -> None:
 
 
 class LiveBuilder:
-    """Builds the preview again and again, drafts included, reusing entries parsed before."""
+    """Builds the preview again and again, drafts included, reusing entries parsed before.
+
+    The site is kept in memory (:attr:`pages`), never written: ``serve`` answers from it.
+    """
 
     def __init__(self, project: Project, base_url: str | None = None) -> None:
         self.project = project
         self.base_url = base_url
         self.cache = EntryCache.load(project.cache_file(ENTRY_CACHE))
         self.cache.parallel = False  # the preview serves and watches from threads: never fork
-        self.pages: Pages = {}
-        """What the last good build wrote, to write only what changes."""
+        self.pages: Mapping[str, bytes] = {}
+        """The files of the last good build: the preview serves them from memory."""
         self.memo = PageMemo()
         """Event pages kept between rebuilds, to render only those that change."""
         self.settings: Settings | None = None
@@ -337,8 +344,8 @@ class LiveBuilder:
                 timeline, warnings, drafts = assemble(
                     *self._inputs(changes), self.cache, include_drafts=True
                 )
-                pages = render(self.project, timeline, self.memo)
-                written = update_site(pages, self.project.out, self.pages)
+                pages = render(self.project, timeline, self.memo, defer_exports=True)
+                written = changed_files(pages, self.pages)
                 self.pages = pages
             except ContentError as error:
                 return None, list(error.diagnostics)

@@ -10,6 +10,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
@@ -222,35 +223,59 @@ def _umask_keeps_files_readable() -> bool:
     return mask & 0o755 == 0
 
 
-def write_site(files: Pages, out: Path) -> int:
-    """Write every file to a fresh folder beside ``out`` and swap it into place.
+class Site(Mapping[str, bytes]):
+    """A built site's files by path, some made only when first asked for, then kept.
 
-    Returns the number of files written.
+    The preview holds its site this way: the data exports, tens of megabytes that its pages only
+    link to, are made when someone opens one, not on every save. Safe to read from many threads.
     """
-    with Staging(out) as staging:
-        staging.write(files)
-        return staging.commit()
+
+    def __init__(self, files: Pages, later: Mapping[str, Callable[[], bytes]]) -> None:
+        self._files = dict(files)
+        self._later = dict(later)
+        self._paths = sorted(self._files.keys() | self._later.keys())
+        self._lock = threading.Lock()
+
+    def __getitem__(self, path: str) -> bytes:
+        data = self._files.get(path)
+        if data is not None:
+            return data
+        make = self._later[path]  # KeyError: no such file
+        with self._lock:  # made once, however many readers ask at the same moment
+            data = self._files.get(path)
+            if data is None:
+                data = self._files[path] = make()
+        return data
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._files or path in self._later
+
+    def made(self, path: str) -> bytes | None:
+        """The file's bytes if they are made, without making them."""
+        return self._files.get(path)
 
 
-def update_site(files: Pages, out: Path, previous: Pages) -> int:
-    """Bring ``out``, last written with ``previous``, up to ``files``: only what changed.
+def changed_files(files: Mapping[str, bytes], previous: Mapping[str, bytes]) -> int:
+    """How many of ``files`` are new or differ from ``previous``.
 
-    For the preview, where requests wait while a build runs: each file is replaced atomically,
-    files that are no longer built are removed. Returns the number of files written.
+    The same bytes object is the same file: a page reused from memory is never compared byte by
+    byte. A file of a :class:`Site` not made yet counts as changed: it will be made anew.
     """
-    if not previous or not out.is_dir():
-        return write_site(files, out)
-    written = 0
-    for relative, data in files.items():
-        if previous.get(relative) == data:
-            continue
-        write_atomically(out / safe_relative(relative), data)
-        written += 1
-    for relative in previous.keys() - files.keys():
-        stale = out / safe_relative(relative)
-        stale.unlink(missing_ok=True)
-        _remove_empty_parents(stale.parent, out)
-    return written
+    changed = 0
+    for path in files:
+        data, old = _made(files, path), _made(previous, path)
+        changed += data is None or (old is not data and old != data)
+    return changed
+
+
+def _made(files: Mapping[str, bytes], path: str) -> bytes | None:
+    return files.made(path) if isinstance(files, Site) else files.get(path)
 
 
 def write_atomically(file: Path, data: bytes | Callable[[BinaryIO], object]) -> None:

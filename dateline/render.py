@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from .exports import (
 from .markdown import shift_headings
 from .metadata import event_json_ld
 from .models import Event, Source, Timeline
-from .output import Pages
+from .output import Pages, Site
 from .parallel import alongside, split, workers_for
 from .sources import highlight
 from .templating import CompiledTemplates, compile_templates, template_problem
@@ -69,6 +70,26 @@ class PageMemo:
     pages: dict[str, tuple[object, bytes]] = field(default_factory=dict)
     pieces: EventMemo = field(default_factory=EventMemo)
     compiled: CompiledTemplates = field(default_factory=CompiledTemplates)
+    exports: dict[str, EventMemo] = field(default_factory=dict)
+    """The pieces of each file made only when asked for (see :func:`deferred`), kept apart:
+    those files are made outside any build, whenever someone opens one."""
+    exports_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def deferred(
+        self, path: str, make: Callable[[Pieces], bytes], context: object
+    ) -> Callable[[], bytes]:
+        """``make`` as a file of a :class:`.output.Site`, with the pieces kept for ``path``."""
+        pieces = self.exports.setdefault(path, EventMemo())
+
+        def made() -> bytes:
+            with self.exports_lock:  # one at a time: the memo of each file is not shared
+                pieces.begin(context)
+                try:
+                    return make(pieces.pieces)
+                finally:
+                    pieces.end()
+
+        return made
 
 
 def render_site(
@@ -79,7 +100,8 @@ def render_site(
     staging: Staging | None = None,
     progress: Progress = quiet,
     reuse: PageReuse | None = None,
-) -> Pages:
+    defer_exports: bool = False,
+) -> Mapping[str, bytes]:
     """Every page and asset of the site, keyed by output path.
 
     With a ``staging`` folder and a large timeline, the pages are rendered on every core while
@@ -93,10 +115,14 @@ def render_site(
     With ``reuse`` and a ``staging`` folder, a page whose inputs are those of the last build is
     kept from the old site instead, and each event's pieces come from the last build's where
     it is unchanged (see :mod:`.reuse`).
+
+    With ``defer_exports`` (and a ``memo``), the feed, the data exports and what hosts read are
+    made only when first read from the :class:`.output.Site` returned.
     """
     single_build = memo is None  # nothing will be reused: keep nothing longer than needed
     memo = memo if memo is not None else PageMemo()
-    memo.pieces.begin((timeline.config, timeline.sources, memo.templates))
+    context = (timeline.config, timeline.sources, memo.templates)
+    memo.pieces.begin(context)
     pieces: Pieces = memo.pieces.pieces
     if single_build:  # nothing kept in memory: from the last build's files, or made anew
         pieces = reuse.pieces if reuse is not None and reuse.pieces is not None else fresh
@@ -267,6 +293,12 @@ def render_site(
             remembered(path, key, make)
             if number % 200 == 0 or number == len(jobs):
                 progress("rendering pages", number, len(jobs))
+        if defer_exports and not single_build:
+            later = publishing_makers(timeline, env)
+            memo.pages, memo.exports = kept, {p: memo.exports.get(p, EventMemo()) for p in later}
+            memo.pieces.end()
+            made = {path: memo.deferred(path, make, context) for path, make in later.items()}
+            return Site(dict(sorted(files.items())), made)
         files.update(publishing_files(timeline, env, pieces))
     else:
         compile_templates(env)  # here, once, not again in each worker
@@ -317,39 +349,63 @@ def source_page(page: Callable[..., bytes], source: Source, citing: tuple[Event,
 def publishing_files(
     timeline: Timeline, env: jinja2.Environment, pieces: Pieces
 ) -> Iterator[tuple[str, bytes]]:
-    """The feed, the data exports and what hosts read: robots.txt, sitemap, .nojekyll, CNAME.
-
-    One file at a time: at scale each export is tens of megabytes, and the caller may write
-    each away before the next is made.
+    """The feed, the data exports and what hosts read, one file at a time: at scale each export
+    is tens of megabytes, and the caller may write each away before the next is made.
     """
+    for path, make in publishing_makers(timeline, env).items():
+        yield path, make(pieces)
+
+
+def publishing_makers(
+    timeline: Timeline, env: jinja2.Environment
+) -> dict[str, Callable[[Pieces], bytes]]:
+    """How to make the feed, the data exports and what hosts read (robots.txt, the sitemap,
+    .nojekyll, CNAME), by path, each from the events' pieces it is given."""
     config = timeline.config
-    newest_first = timeline.events[::-1][:FEED_ENTRIES]  # the events are in order already
     updated = max((e.last_updated for e in timeline.events), default=None)
-    feed_entries = pieces("feed", newest_first, partial(feed_html, timeline))
-    feed = env.get_template("feed.xml").render(
-        site=config,
-        entries=list(zip(newest_first, feed_entries, strict=True)),
-        updated=updated.isoformat() if updated else "1970-01-01",
-    )
-    yield "feed.xml", feed.encode("utf-8")
-    yield "events.json", events_json(timeline, pieces)
-    yield "events.csv", events_csv(timeline, pieces)
-    yield "timeline.json", timelinejs(timeline, pieces)
-    yield "events.ics", events_ics(timeline, pieces)
-    yield ".nojekyll", b""
-    robots = "User-agent: *\nAllow: /\n"
-    if config.absolute:
+
+    def feed(pieces: Pieces) -> bytes:
+        newest_first = timeline.events[::-1][:FEED_ENTRIES]  # the events are in order already
+        feed_entries = pieces("feed", newest_first, partial(feed_html, timeline))
+        return (
+            env.get_template("feed.xml")
+            .render(
+                site=config,
+                entries=list(zip(newest_first, feed_entries, strict=True)),
+                updated=updated.isoformat() if updated else "1970-01-01",
+            )
+            .encode("utf-8")
+        )
+
+    def sitemap(pieces: Pieces) -> bytes:
         urls = [("", updated), ("sources/", None)]
         urls += [(f"events/{e.slug}/", e.last_updated) for e in timeline.events]
         urls += [(f"sources/{source_id}/", None) for source_id in timeline.sources]
-        sitemap = env.get_template("sitemap.xml").render(
-            site=config, urls=[(path, day.isoformat() if day else "") for path, day in urls]
+        return (
+            env.get_template("sitemap.xml")
+            .render(site=config, urls=[(p, day.isoformat() if day else "") for p, day in urls])
+            .encode("utf-8")
         )
-        yield "sitemap.xml", sitemap.encode("utf-8")
+
+    def constant(data: bytes) -> Callable[[Pieces], bytes]:
+        return lambda pieces: data
+
+    makers: dict[str, Callable[[Pieces], bytes]] = {
+        "feed.xml": feed,
+        "events.json": partial(events_json, timeline),
+        "events.csv": partial(events_csv, timeline),
+        "timeline.json": partial(timelinejs, timeline),
+        "events.ics": partial(events_ics, timeline),
+        ".nojekyll": constant(b""),
+    }
+    robots = "User-agent: *\nAllow: /\n"
+    if config.absolute:
+        makers["sitemap.xml"] = sitemap
         robots += f"Sitemap: {config.url('sitemap.xml')}\n"
-    yield "robots.txt", robots.encode("utf-8")
+    makers["robots.txt"] = constant(robots.encode("utf-8"))
     if config.cname:
-        yield "CNAME", (config.cname + "\n").encode("utf-8")
+        makers["CNAME"] = constant((config.cname + "\n").encode("utf-8"))
+    return makers
 
 
 def feed_html(timeline: Timeline, event: Event) -> str:

@@ -1,8 +1,9 @@
 """``dateline serve``: build, serve the preview on loopback, rebuild on change, reload the browser.
 
 The watcher only records changes; one build loop folds them into a rebuild; requests wait while a
-build runs, so a half-built site is never served. Pages get a small reload script injected on the
-way out (never in the built files); it also shows the current build problems over the page.
+build runs, so a half-built site is never served. The site is served from memory, as the last good
+build left it: nothing is written to disk. Pages get a small reload script injected on the way
+out (never in the built files); it also shows the current build problems over the page.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import http.server
 import json
 import mimetypes
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -84,11 +85,11 @@ def inject_reload_script(html: bytes) -> bytes:
     return html + script if at < 0 else html[:at] + script + html[at:]
 
 
-def resolve_request(site: Path, base_path: str, raw_path: str) -> Path | None:
-    """The file a request path names inside ``site``, or None (a 404) for anything else.
+def find_file(files: Mapping[str, bytes], base_path: str, raw_path: str) -> str | None:
+    """The site file a request path names (its key in ``files``), or None for a 404.
 
-    The path must lie under ``base_path``; it is decoded once, and '..', NUL bytes, backslashes
-    and symbolic links leading outside the folder are refused. A folder gives its index.html.
+    The path must lie under ``base_path``; it is decoded once, and '..', NUL bytes and
+    backslashes are refused. A folder gives its index.html.
     """
     path = urlsplit(raw_path).path
     if not path.startswith(base_path):
@@ -99,24 +100,18 @@ def resolve_request(site: Path, base_path: str, raw_path: str) -> Path | None:
     parts = [part for part in relative.split("/") if part not in ("", ".")]
     if ".." in parts:
         return None
-    root = site.resolve()
-    candidate = root.joinpath(*parts)
-    try:
-        real = candidate.resolve(strict=True)
-    except (OSError, RuntimeError):
-        return None
-    if not real.is_relative_to(root):
-        return None
-    if real.is_dir():
-        real = real / "index.html"
-    return real if real.is_file() else None
+    key = "/".join(parts)
+    if key in files:
+        return key
+    folder = f"{key}/index.html" if key else "index.html"
+    return folder if folder in files else None
 
 
-def content_type(path: Path) -> str:
+def content_type(path: str) -> str:
     """The Content-Type header for a file, with a charset for text."""
-    if path.suffix == ".atom":
+    if path.endswith(".atom"):
         return "application/atom+xml; charset=utf-8"
-    guessed = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    guessed = mimetypes.guess_type(path)[0] or "application/octet-stream"
     text = guessed.startswith("text/") or guessed in (
         "application/json",
         "application/xml",
@@ -126,15 +121,20 @@ def content_type(path: Path) -> str:
 
 
 class PreviewServer(http.server.ThreadingHTTPServer):
-    """A threaded HTTP server for the preview folder; one thread a request."""
+    """A threaded HTTP server for the preview, held in memory; one thread a request."""
 
     daemon_threads = True
     allow_reuse_address = False
 
     def __init__(
-        self, address: tuple[str, int], site: Path, base_path: str, state: SiteState
+        self,
+        address: tuple[str, int],
+        site: Callable[[], Mapping[str, bytes]],
+        base_path: str,
+        state: SiteState,
     ) -> None:
         self.site = site
+        """The files of the last good build, by path."""
         self.base_path = base_path
         self.state = state
         self.stopping = threading.Event()
@@ -176,27 +176,27 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
 
     def _serve_file(self, head: bool) -> None:
         self.server.state.wait_until_built()
-        site, base = self.server.site, self.server.base_path
+        files, base = self.server.site(), self.server.base_path
         try:
-            file = resolve_request(site, base, self.path)
+            found = find_file(files, base, self.path)
         except UnicodeDecodeError:
-            file = None
+            found = None
         path = urlsplit(self.path).path
-        if file is not None and file.name == "index.html" and not path.endswith(("/", ".html")):
+        folder = found is not None and found.rpartition("/")[2] == "index.html"
+        if folder and not path.endswith(("/", ".html")):
             self._redirect(path + "/")
             return
         status = 200
-        if file is None:
-            status, file = 404, resolve_request(site, base, base + "404.html")
-        if file is None:
+        if found is None:
+            status, found = 404, "404.html" if "404.html" in files else None
+        if found is None:
             body = (
                 b'<!DOCTYPE html><html lang="en"><meta charset="utf-8"><title>Not found</title>'
                 b"<h1>Not found</h1><p>No page here (yet).</p></html>"
             )
             self._send(404, "text/html; charset=utf-8", inject_reload_script(body), head)
             return
-        body = file.read_bytes()
-        kind = content_type(file)
+        body, kind = files[found], content_type(found)
         if kind.startswith("text/html"):
             body = inject_reload_script(body)
         self._send(status, kind, body, head)
@@ -328,12 +328,13 @@ def make_preview(
     server = bind(
         host,
         port,
-        lambda address: PreviewServer(address, project.out, base_path, state),
+        lambda address: PreviewServer(address, lambda: builder.pages, base_path, state),
         port_tries,
     )
     return Preview(project, server, state, builder, Debouncer(), on_build, poll)
 
 
 def preview_project(root: Path) -> Project:
-    """The project, building its preview into a folder of its own (never the published site)."""
+    """The project, previewed from memory: its output folder is set apart from the published
+    site all the same, so that nothing a preview does could ever reach ``site/``."""
     return Project.at(root, root / PREVIEW_DIR)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -21,8 +22,8 @@ from dateline.serve import (
     Preview,
     SiteState,
     content_type,
+    find_file,
     inject_reload_script,
-    resolve_request,
 )
 from dateline.watch import Debouncer, is_scratch, relevant_change
 
@@ -36,15 +37,7 @@ def test_script_goes_before_the_last_body_end() -> None:
     assert inject_reload_script(b"<p>x</p>").endswith(b'livereload.js"></script>')
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> Path:
-    root = tmp_path / "site"
-    (root / "events" / "a").mkdir(parents=True)
-    (root / "index.html").write_text("home")
-    (root / "events" / "a" / "index.html").write_text("a")
-    (tmp_path / "secret.txt").write_text("secret")
-    (root / "link").symlink_to(tmp_path / "secret.txt")
-    return root
+SITE = {"index.html": b"home", "events/a/index.html": b"a", "feed.xml": b"<feed/>"}
 
 
 @pytest.mark.parametrize(
@@ -56,10 +49,12 @@ def site(tmp_path: Path) -> Path:
         ("/events/a", "events/a/index.html"),
         ("/events/a/?x=1#y", "events/a/index.html"),
         ("/events/%61/", "events/a/index.html"),
+        ("/events//a/./", "events/a/index.html"),
+        ("/feed.xml", "feed.xml"),
     ],
 )
-def test_paths_inside_the_site(site: Path, request_path: str, expected: str) -> None:
-    assert resolve_request(site, "/", request_path) == site.resolve() / expected
+def test_paths_inside_the_site(request_path: str, expected: str) -> None:
+    assert find_file(SITE, "/", request_path) == expected
 
 
 @pytest.mark.parametrize(
@@ -69,32 +64,32 @@ def test_paths_inside_the_site(site: Path, request_path: str, expected: str) -> 
         "/%2e%2e/secret.txt",
         "/%2E%2E%2Fsecret.txt",
         "/events/../../secret.txt",
-        "/..%5csecret.txt",
+        "/events/a/../../index.html",
+        "/..%5cindex.html",
         "/%00index.html",
-        "/link",
         "//etc/passwd",
         "/missing.html",
+        "/events/",
         "/%252e%252e/secret.txt",
     ],
 )
-def test_paths_outside_the_site_are_refused(site: Path, request_path: str) -> None:
-    assert resolve_request(site, "/", request_path) is None
+def test_paths_outside_the_site_are_refused(request_path: str) -> None:
+    assert find_file(SITE, "/", request_path) is None
 
 
-def test_base_path_is_required(site: Path) -> None:
-    assert (
-        resolve_request(site, "/dateline/", "/dateline/events/a/")
-        == site.resolve() / "events/a/index.html"
-    )
-    assert resolve_request(site, "/dateline/", "/events/a/") is None
+def test_base_path_is_required() -> None:
+    assert find_file(SITE, "/dateline/", "/dateline/events/a/") == "events/a/index.html"
+    assert find_file(SITE, "/dateline/", "/dateline/") == "index.html"
+    assert find_file(SITE, "/dateline/", "/events/a/") is None
 
 
 def test_content_types() -> None:
-    assert content_type(Path("a.html")) == "text/html; charset=utf-8"
-    assert content_type(Path("a.css")) == "text/css; charset=utf-8"
-    assert content_type(Path("a.svg")) == "image/svg+xml; charset=utf-8"
-    assert content_type(Path("feed.atom")) == "application/atom+xml; charset=utf-8"
-    assert content_type(Path("a.png")) == "image/png"
+    assert content_type("a.html") == "text/html; charset=utf-8"
+    assert content_type("events/a/index.html") == "text/html; charset=utf-8"
+    assert content_type("assets/a.css") == "text/css; charset=utf-8"
+    assert content_type("a.svg") == "image/svg+xml; charset=utf-8"
+    assert content_type("feed.atom") == "application/atom+xml; charset=utf-8"
+    assert content_type("a.png") == "image/png"
 
 
 @pytest.mark.parametrize(
@@ -193,6 +188,21 @@ def test_preview_serves_pages_with_the_script(preview: Preview) -> None:
     assert status == 404 and "livereload.js" in body
     status, body = fetch(preview.url + "__dateline/status")
     assert json.loads(body)["ok"] is True
+    assert not preview.project.out.exists(), "the preview is served from memory"
+
+
+def test_preview_sends_a_folder_without_its_slash_to_the_folder(preview: Preview) -> None:
+    host, port = preview.server.server_address[:2]
+    connection = http.client.HTTPConnection(str(host), int(port), timeout=10)
+    connection.request("GET", "/events/2025-05-15-istanbul-talks?x=1")
+    response = connection.getresponse()
+    assert (response.status, response.getheader("Location")) == (
+        301,
+        "/events/2025-05-15-istanbul-talks/",
+    )
+    connection.close()
+    status, body = fetch(preview.url + "events.json")
+    assert status == 200 and json.loads(body)["events"]
 
 
 def test_preview_rebuilds_on_save_and_reports_problems(preview: Preview) -> None:
@@ -240,8 +250,6 @@ def test_preview_shows_drafts(preview: Preview) -> None:
 def test_incremental_rebuild_equals_a_clean_build(preview: Preview, tmp_path: Path) -> None:
     from dateline.builder import LiveBuilder
 
-    from .test_golden import tree
-
     entry = preview.project.root / "content" / "events" / "2025-08-15-alaska-summit.md"
     entry.write_text(
         entry.read_text("utf-8").replace("Trump and Putin met", "Trump and Putin met at last"),
@@ -251,7 +259,8 @@ def test_incremental_rebuild_equals_a_clean_build(preview: Preview, tmp_path: Pa
     assert preview.builder.cache.misses == 10, "one file parsed again after nine the first time"
     clean = LiveBuilder(Project.at(preview.project.root, tmp_path / "clean"))
     clean.build()
-    assert tree(preview.project.out) == tree(tmp_path / "clean")
+    assert preview.builder.pages == clean.pages
+    assert not preview.project.out.exists(), "the preview is served from memory"
 
 
 def start_serve(root: Path, *arguments: str) -> subprocess.Popen[str]:
@@ -320,8 +329,6 @@ def test_preview_survives_a_burst_of_saves_and_ends_on_the_final_content(
 ) -> None:
     from dateline.builder import LiveBuilder
 
-    from .test_golden import tree
-
     entry = preview.project.root / "content" / "events" / "2025-08-15-alaska-summit.md"
     text = entry.read_text("utf-8")
     epoch = preview.state.snapshot()["epoch"]
@@ -339,7 +346,8 @@ def test_preview_survives_a_burst_of_saves_and_ends_on_the_final_content(
     assert f"Save {number - 1}:" in fetch(preview.url + "events/2025-08-15-alaska-summit/")[1]
     clean = LiveBuilder(Project.at(preview.project.root, tmp_path / "clean"))
     clean.build()
-    assert tree(preview.project.out) == tree(tmp_path / "clean")
+    assert preview.builder.pages == clean.pages
+    assert not preview.project.out.exists(), "the preview is served from memory"
 
 
 def test_preview_survives_the_content_folder_vanishing_and_returning(
@@ -390,3 +398,38 @@ def test_a_browser_that_hangs_up_mid_stream_harms_nothing(preview: Preview) -> N
             connection.sendall(b"GET /__dateline/events HTTP/1.1\r\nHost: x\r\n\r\n")
             connection.recv(100)
     assert fetch(preview.url)[0] == 200
+
+
+def test_the_preview_makes_its_exports_when_asked_as_a_build_would(
+    project_copy: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dateline import exports
+    from dateline.builder import LiveBuilder, build
+    from dateline.output import Site
+
+    from .test_golden import tree
+
+    live = LiveBuilder(Project.at(project_copy.root, tmp_path / "preview"))
+    assert live.build()[0] is not None
+    assert isinstance(live.pages, Site) and live.pages.made("events.json") is None
+    build(project_copy)
+    assert dict(live.pages) == tree(project_copy.out), "the same files, byte for byte"
+
+    made: list[str] = []
+    record = exports._event_data
+    monkeypatch.setattr(
+        exports,
+        "_event_data",
+        lambda timeline, event: made.append(event.path) or record(timeline, event),
+    )
+    entry = project_copy.root / "content" / "events" / "2025-08-15-alaska-summit.md"
+    entry.write_text(entry.read_text("utf-8").replace("title: ", "title: Edited ", 1), "utf-8")
+    changed = {entry.relative_to(project_copy.root).as_posix()}
+    report, problems = live.build(changed)
+    assert report is not None, problems
+    assert live.pages.made("events.json") is None, "not made on the save"
+    assert made == []
+    assert b"Edited US" in live.pages["events.json"]
+    assert made == ["content/events/2025-08-15-alaska-summit.md"], "only its record made anew"
+    build(project_copy)
+    assert dict(live.pages) == tree(project_copy.out)
