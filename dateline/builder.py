@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
-from .cache import EntryCache, Progress, quiet
+from .cache import EntryCache, ParseEntry, Progress, quiet
 from .config import CONFIG_FILE, parse_config, with_slash
 from .diagnostics import ContentError, Diagnostic, Diagnostics, Position
 from .events import parse_event
@@ -33,7 +33,7 @@ from .render import PageMemo, render_site
 from .reuse import PageReuse
 from .sources import SOURCES_FILE, parse_sources
 from .templating import compiled_on_disk, make_environment
-from .timeline import build_timeline
+from .timeline import build_timeline, placement, substitute
 
 
 def read_config(project: Project, diagnostics: Diagnostics) -> SiteConfig | None:
@@ -120,12 +120,9 @@ def assemble(
     config, sources = settings.config, settings.sources
     events: list[Event] = []
     if config is not None:
-        kinds, base_path = config.kinds, config.base_path
-
-        def parse(path: str, raw: bytes, found: Diagnostics) -> Event | None:
-            return parse_event(path, raw, kinds, sources, found, base_path=base_path)
-
-        events = cache.parse_all(files, settings.context, parse, diagnostics, progress, expected)
+        events = cache.parse_all(
+            files, settings.context, entry_parser(settings), diagnostics, progress, expected
+        )
         del files  # the entries' bytes: tens of megabytes no longer needed
     _check_unique_slugs(events, diagnostics)
     _check_unique_ids(events, diagnostics)
@@ -139,6 +136,17 @@ def assemble(
     return timeline, warnings, len(events) - len(published)
 
 
+def entry_parser(settings: Settings) -> ParseEntry:
+    """How to parse one entry against ``settings`` (whose configuration must be there)."""
+    assert settings.config is not None
+    kinds, base_path, sources = settings.config.kinds, settings.config.base_path, settings.sources
+
+    def parse(path: str, raw: bytes, found: Diagnostics) -> Event | None:
+        return parse_event(path, raw, kinds, sources, found, base_path=base_path)
+
+    return parse
+
+
 def render(
     project: Project,
     timeline: Timeline,
@@ -147,12 +155,13 @@ def render(
     progress: Progress = quiet,
     reuse: PageReuse | None = None,
     defer_exports: bool = False,
+    replaced: dict[int, Event] | None = None,
 ) -> Mapping[str, bytes]:
     """Render every page and asset of the site, and check the links editors wrote in bodies.
 
     With ``staging``, pages may be written straight into it, or kept from the old site when
     ``reuse`` says their inputs are unchanged (see :func:`render_site`, which also says what
-    ``defer_exports`` does).
+    ``defer_exports`` and ``replaced`` do).
     """
     if memo is not None:
         memo.templates = project.templates_fingerprint()
@@ -161,7 +170,15 @@ def render(
     )
     environment = make_environment(project.root / TEMPLATES_DIR, compiled)
     pages = render_site(
-        timeline, environment, project.assets(), memo, staging, progress, reuse, defer_exports
+        timeline,
+        environment,
+        project.assets(),
+        memo,
+        staging,
+        progress,
+        reuse,
+        defer_exports,
+        replaced,
     )
     diagnostics = Diagnostics()
     check_links(timeline.events, staging.view(pages) if staging else pages, diagnostics)
@@ -305,6 +322,11 @@ def _check_unique_slugs(events: list[Event], diagnostics: Diagnostics) -> None:
             )
 
 
+REPLACE_AT_MOST = 50
+"""Entries changed at once that a preview rebuild replaces in the last timeline; with more, it
+builds the timeline anew (as after a checkout of another branch)."""
+
+
 class LiveBuilder:
     """Builds the preview again and again, drafts included, reusing entries parsed before.
 
@@ -324,6 +346,8 @@ class LiveBuilder:
         """The settings of the last build, kept while only entries change."""
         self.paths: set[str] = set()
         """The entry files of the last build."""
+        self.last: tuple[Timeline, list[Diagnostic], dict[str, Event]] | None = None
+        """The last build's timeline, warnings and events by path, while it was a good one."""
 
     def base_path(self) -> str:
         """The path the preview is served under: the configured one, or '/'."""
@@ -341,24 +365,68 @@ class LiveBuilder:
         started = time.perf_counter()
         with collector_paused():
             try:
-                timeline, warnings, drafts = assemble(
-                    *self._inputs(changes), self.cache, include_drafts=True
+                fresh = self._changed_entries(changes) if self.settings is not None else None
+                drafts, replacing = 0, self._replacing(fresh)
+                if replacing is not None:
+                    timeline, warnings, replaced = replacing
+                else:
+                    timeline, warnings, drafts = assemble(
+                        *self._inputs(fresh), self.cache, include_drafts=True
+                    )
+                    replaced = None
+                pages = render(
+                    self.project, timeline, self.memo, defer_exports=True, replaced=replaced
                 )
-                pages = render(self.project, timeline, self.memo, defer_exports=True)
                 written = changed_files(pages, self.pages)
                 self.pages = pages
-            except ContentError as error:
-                return None, list(error.diagnostics)
+                self.last = timeline, warnings, {event.path: event for event in timeline.events}
             except Exception as error:  # the preview must survive anything a build can throw
+                self.last = self.memo.last = None  # the next build starts afresh
+                if isinstance(error, ContentError):
+                    return None, list(error.diagnostics)
                 self.settings = None  # read everything again next time
                 message = f"internal error: {type(error).__name__}: {error}"
                 return None, [Diagnostic("(build)", 1, 1, message)]
         report = BuildReport.of(timeline, warnings, drafts, written, started)
         return report, warnings
 
-    def _inputs(self, changes: set[str] | None) -> tuple[Settings, list[tuple[str, bytes | None]]]:
-        """The settings and entries to build from: only changed entries are read."""
-        fresh = self._changed_entries(changes) if self.settings is not None else None
+    def _replacing(
+        self, fresh: set[str] | None
+    ) -> tuple[Timeline, list[Diagnostic], dict[int, Event]] | None:
+        """The last timeline and warnings with the ``fresh`` entries in it replaced, and what
+        replaced what (see :func:`render_site`); None when more than that changed.
+
+        That is when a few entries changed, none came or went, none has an error, and each
+        keeps its placement (see :func:`.timeline.placement`).
+        """
+        if self.last is None or self.settings is None or not fresh:
+            return None
+        if len(fresh) > REPLACE_AT_MOST:
+            return None
+        timeline, warnings, by_path = self.last
+        read = {path: self.project.read(path) for path in sorted(fresh)}
+        files = [(path, raw) for path, raw in read.items() if raw is not None]
+        if len(files) < len(read) or any(path not in by_path for path in read):
+            return None  # added, deleted, or broken last time
+        self.cache.update(files, self.settings.context, entry_parser(self.settings))
+        replaced: dict[int, Event] = {}
+        found: list[Diagnostic] = []
+        for path, _ in files:
+            _, event, problems = self.cache.entries[path]
+            if event is None or any(problem.severity == "error" for problem in problems):
+                return None  # the whole build says what is wrong, with everything else
+            old = by_path[path]
+            if event is not old:
+                if placement(event) != placement(old):
+                    return None
+                replaced[id(old)] = event
+            found += problems
+        kept = [warning for warning in warnings if warning.path not in fresh]
+        return substitute(timeline, replaced), sorted(kept + found), replaced
+
+    def _inputs(self, fresh: set[str] | None) -> tuple[Settings, list[tuple[str, bytes | None]]]:
+        """The settings and entries to build from: only the ``fresh`` entries are read again
+        (all of them, and the settings too, when that is None)."""
         if self.settings is None or fresh is None:
             self.settings = settings = read_settings(self.project, self.base_url)
             if settings.config is None or any(p.severity == "error" for p in settings.problems):

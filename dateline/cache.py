@@ -142,6 +142,10 @@ class EntryCache:
                 events.append(event)
         return events
 
+    def update(self, files: Iterable[tuple[str, bytes]], context: str, parse: ParseEntry) -> None:
+        """Parse ``files`` again where they changed, here, forgetting no other entry."""
+        self._parse_here(self._changed(files, context, []), parse, lambda parsed: None)
+
     def _changed(
         self,
         files: Iterable[tuple[str, bytes | None]],
@@ -286,9 +290,15 @@ class EventMemo:
             self.context = context
         self.fresh = {}
 
-    def end(self) -> None:
-        """Finish a build: keep only what it used."""
-        self.held, self.fresh = self.fresh, {}
+    def end(self, keep_unused: bool = False) -> None:
+        """Finish a build: keep only what it used (with ``keep_unused``, what it did not too:
+        a build that rendered only what changed asked for few pieces, not for fewer events)."""
+        if keep_unused:
+            for name, made in self.fresh.items():
+                self.held.setdefault(name, {}).update(made)
+            self.fresh = {}
+        else:
+            self.held, self.fresh = self.fresh, {}
 
     def pieces(
         self, name: str, events: Sequence[Event], make: Callable[[Event], Piece]

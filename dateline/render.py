@@ -6,14 +6,14 @@ import hashlib
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING
 
 import jinja2
 from markupsafe import Markup, escape
 
-from .browse import INDEX_LIMIT, facets, listings, search_index
+from .browse import INDEX_LIMIT, Facet, Listing, facets, listings, search_index
 from .cache import EventMemo, Progress, quiet
 from .chart import build_chart
 from .exports import (
@@ -59,6 +59,48 @@ def remembered_links(make: Callable[[str], str]) -> Callable[[str], Markup]:
 
 
 @dataclass(slots=True)
+class Rendered:
+    """What the last build in memory was made from, for the next one to replace events in."""
+
+    timeline: Timeline
+    context: object
+    """What every page depends on besides the events; nothing is replaced once it changes."""
+    facets: dict[str, list[Facet]]
+    listings: list[Listing]
+    showing: dict[int, list[int]]
+    """For the ``id()`` of each event, the numbers of the listings that show it."""
+    position: dict[int, int]
+    """For the ``id()`` of each event, its number in the timeline."""
+
+    @classmethod
+    def of(
+        cls,
+        timeline: Timeline,
+        context: object,
+        facets: dict[str, list[Facet]],
+        listings: list[Listing],
+    ) -> Rendered:
+        showing: dict[int, list[int]] = defaultdict(list)
+        for number, listing in enumerate(listings):
+            for event in listing.events:
+                showing[id(event)].append(number)
+        position = {id(event): number for number, event in enumerate(timeline.events)}
+        return cls(timeline, context, facets, listings, dict(showing), position)
+
+    def replace(self, timeline: Timeline, replaced: dict[int, Event]) -> Rendered:
+        """The state after events were replaced (see :func:`.timeline.substitute`)."""
+        listings = list(self.listings)
+        showing, position = dict(self.showing), dict(self.position)
+        for number in {n for old in replaced for n in self.showing.get(old, ())}:
+            events = tuple(replaced.get(id(e), e) for e in listings[number].events)
+            listings[number] = replace(listings[number], events=events)
+        for old, new in replaced.items():
+            showing[id(new)] = showing.pop(old, [])
+            position[id(new)] = position.pop(old)
+        return Rendered(timeline, self.context, self.facets, listings, showing, position)
+
+
+@dataclass(slots=True)
 class PageMemo:
     """Pages and per-event pieces rendered by an earlier build, reused while nothing they show
     has changed.
@@ -74,6 +116,8 @@ class PageMemo:
     """The pieces of each file made only when asked for (see :func:`deferred`), kept apart:
     those files are made outside any build, whenever someone opens one."""
     exports_lock: threading.Lock = field(default_factory=threading.Lock)
+    last: Rendered | None = None
+    """What the last build was made from; see ``replaced`` in :func:`render_site`."""
 
     def deferred(
         self, path: str, make: Callable[[Pieces], bytes], context: object
@@ -101,6 +145,7 @@ def render_site(
     progress: Progress = quiet,
     reuse: PageReuse | None = None,
     defer_exports: bool = False,
+    replaced: dict[int, Event] | None = None,
 ) -> Mapping[str, bytes]:
     """Every page and asset of the site, keyed by output path.
 
@@ -118,6 +163,10 @@ def render_site(
 
     With ``defer_exports`` (and a ``memo``), the feed, the data exports and what hosts read are
     made only when first read from the :class:`.output.Site` returned.
+
+    ``replaced`` says that ``timeline`` is the memo's last one with some events replaced by
+    others of the same placement (for the ``id()`` of each old event, the new one; see
+    :func:`.timeline.substitute`): then only the pages that show them are considered at all.
     """
     single_build = memo is None  # nothing will be reused: keep nothing longer than needed
     memo = memo if memo is not None else PageMemo()
@@ -129,7 +178,10 @@ def render_site(
     url = timeline.config.path
     files: Pages = dict(assets)
     files["assets/kinds.css"] = env.get_template("kinds.css").render(site=timeline.config).encode()
-    all_facets = facets(timeline)
+    last = None
+    if replaced is not None and memo.last and memo.last.context == context and staging is None:
+        last = memo.last.replace(timeline, replaced)
+    all_facets = last.facets if last else facets(timeline)
     files["search.json"] = search_index(timeline, all_facets, url(""), pieces)
     versions = {path: hashlib.sha256(data).hexdigest()[:10] for path, data in files.items()}
 
@@ -221,7 +273,18 @@ def render_site(
             ),
         )
     )
-    for listing in listings(timeline, all_facets):
+    shown = last.listings if last else listings(timeline, all_facets)
+    if not single_build and staging is None:
+        memo.last = last or Rendered.of(timeline, context, all_facets, shown)
+    numbers: Sequence[int] = range(len(timeline.events))
+    cited_by = set(timeline.sources)
+    if last is not None and replaced is not None:  # only what shows the replaced events
+        new = [id(event) for event in replaced.values()]
+        around = {n + d for n in map(last.position.__getitem__, new) for d in (-1, 0, 1)}
+        numbers = sorted(n for n in around if 0 <= n < len(timeline.events))
+        shown = [shown[n] for n in sorted({n for i in new for n in last.showing[i]})]
+        cited_by = {c.source_id for e in replaced.values() for c in e.citations}
+    for listing in shown:
         jobs.append(
             (
                 f"{listing.path}index.html",
@@ -229,7 +292,7 @@ def render_site(
                 partial(page, "listing.html", listing.path, page="listing", listing=listing),
             )
         )
-    for dimension, folder in (("place", "places/"), ("tag", "tags/")):
+    for dimension, folder in () if last else (("place", "places/"), ("tag", "tags/")):
         jobs.append(
             (
                 f"{folder}index.html",
@@ -244,17 +307,19 @@ def render_site(
                 ),
             )
         )
-    counts = tuple((source_id, len(cited)) for source_id, cited in timeline.citing.items())
-    jobs.append(
-        (
-            "sources/index.html",
-            (timeline.sources, counts, shared),
-            partial(page, "sources.html", "sources/", page="sources"),
+    if last is None:  # their inputs are the same for events of the same placement
+        counts = tuple((source_id, len(cited)) for source_id, cited in timeline.citing.items())
+        jobs.append(
+            (
+                "sources/index.html",
+                (timeline.sources, counts, shared),
+                partial(page, "sources.html", "sources/", page="sources"),
+            )
         )
-    )
-    jobs.append(("404.html", shared, partial(page, "404.html", "404.html", page="404")))
+        jobs.append(("404.html", shared, partial(page, "404.html", "404.html", page="404")))
     events = timeline.events
-    for index, event in enumerate(events):
+    for index in numbers:
+        event = events[index]
         previous = events[index - 1] if index > 0 else None
         following = events[index + 1] if index + 1 < len(events) else None
         cited = tuple(timeline.sources[c.source_id] for c in event.citations)
@@ -274,6 +339,8 @@ def render_site(
             )
         )
     for source in timeline.sources.values():
+        if source.id not in cited_by:
+            continue
         citing = timeline.citing[source.id]
         jobs.append(
             (
@@ -293,10 +360,13 @@ def render_site(
             remembered(path, key, make)
             if number % 200 == 0 or number == len(jobs):
                 progress("rendering pages", number, len(jobs))
+        if last is not None:  # every page not rendered again is as the last build left it
+            kept = memo.pages | kept
+            files = {path: data for path, (_, data) in kept.items()} | files
         if defer_exports and not single_build:
             later = publishing_makers(timeline, env)
             memo.pages, memo.exports = kept, {p: memo.exports.get(p, EventMemo()) for p in later}
-            memo.pieces.end()
+            memo.pieces.end(keep_unused=last is not None)
             made = {path: memo.deferred(path, make, context) for path, make in later.items()}
             return Site(dict(sorted(files.items())), made)
         files.update(publishing_files(timeline, env, pieces))

@@ -60,3 +60,47 @@ def _month_of(event: Event) -> tuple[str, str]:
         year, number = month
         return f"m-{year:04d}-{number:02d}", f"{MONTHS[number - 1]} {year}"
     return "u-" + re.sub(r"[^0-9A-Za-z]+", "-", date.text).strip("-"), event.date_display
+
+
+def placement(event: Event) -> tuple[object, ...]:
+    """Everything that decides where an event appears: its order and groups, the facets and
+    listings it is found under, the sources that list it, and its page's address.
+
+    An event can take the place of another with the same placement without moving anything:
+    see :func:`substitute`.
+    """
+    cited = tuple(citation.source_id for citation in event.citations)
+    return (event.path, event.slug, event.id, event.draft, event.date, event.kind, event.places,
+            event.tags, cited)  # fmt: skip
+
+
+def substitute(timeline: Timeline, replacements: dict[int, Event]) -> Timeline:
+    """The timeline with each event whose ``id()`` is a key replaced by its value.
+
+    Each replacement must have the same :func:`placement` as the event it replaces: the order,
+    the groups and who cites what stay as they are, which is what makes this cheap.
+    """
+
+    def swap(events: tuple[Event, ...]) -> tuple[Event, ...]:
+        if not any(id(event) in replacements for event in events):
+            return events
+        return tuple(replacements.get(id(event), event) for event in events)
+
+    def month(group: MonthGroup) -> MonthGroup:
+        events = swap(group.events)
+        return group if events is group.events else MonthGroup(group.key, group.label, events)
+
+    def year(group: YearGroup) -> YearGroup:
+        months = tuple(map(month, group.months))
+        same = all(new is old for new, old in zip(months, group.months, strict=True))
+        return group if same else YearGroup(group.year, months)
+
+    cited = {c.source_id for e in replacements.values() for c in e.citations}
+    years = tuple(map(year, timeline.years))
+    return Timeline(
+        timeline.config,
+        swap(timeline.events),
+        timeline.sources,
+        years,
+        {key: swap(events) if key in cited else events for key, events in timeline.citing.items()},
+    )
