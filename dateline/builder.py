@@ -181,7 +181,12 @@ def render(
         replaced,
     )
     diagnostics = Diagnostics()
-    check_links(timeline.events, staging.view(pages) if staging else pages, diagnostics)
+    check_links(
+        timeline.events,
+        staging.view(pages) if staging else pages,
+        diagnostics,
+        memo.page_ids if memo is not None else None,
+    )
     if diagnostics.errors:
         raise ContentError(diagnostics)
     return pages

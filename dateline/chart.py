@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import partial
 
@@ -112,6 +112,20 @@ def build_chart(
     first, last = date(first.year, 1, 1), date(last.year, 12, 31)
     svg = _draw(bars, milestones, first, last, binning, timeline.config.title)
     return Chart(svg, tuple(bars), tuple(milestones), binning, left_out)
+
+
+def drawn_alike(
+    chart: Chart | None, old: Event, new: Event, event_href: Callable[[str], str]
+) -> bool:
+    """Whether ``chart``, drawn with ``old``, is the chart drawn with ``new`` in its place.
+
+    Bars summed by week or month show no strike's own date in words or title.
+    """
+    before, after = _mark(event_href, old), _mark(event_href, new)
+    if chart is not None and chart.binning != "strike" and isinstance(before, Bar):
+        before = replace(before, label="", href="")
+        after = replace(after, label="", href="") if isinstance(after, Bar) else after
+    return before == after
 
 
 LEFT_OUT = "left out"

@@ -13,14 +13,30 @@ from .models import Event
 _ID = re.compile(rb'\sid="([^"]+)"')
 
 
+PageIds = dict[str, tuple[bytes, frozenset[str]]]
+"""The ids found in pages, each with the bytes they were found in."""
+
+
 def check_links(
-    events: Iterable[Event], pages: Mapping[str, bytes], diagnostics: Diagnostics
+    events: Iterable[Event],
+    pages: Mapping[str, bytes],
+    diagnostics: Diagnostics,
+    known: PageIds | None = None,
 ) -> None:
-    """Record an error for every body link to a missing page or fragment."""
+    """Record an error for every body link to a missing page or fragment.
+
+    ``known`` keeps the ids of pages between calls: a page given as the same bytes object
+    again is not searched again.
+    """
+    known = {} if known is None else known
 
     @cache
     def ids(page: str) -> frozenset[str]:
-        return frozenset(m.decode() for m in _ID.findall(pages[page]))
+        data = pages[page]
+        found = known.get(page)
+        if found is None or found[0] is not data:
+            found = known[page] = data, frozenset(m.decode() for m in _ID.findall(data))
+        return found[1]
 
     for event in events:
         for line, href in event.site_links:

@@ -260,6 +260,10 @@ class Site(Mapping[str, bytes]):
         """The file's bytes if they are made, without making them."""
         return self._files.get(path)
 
+    def made_files(self) -> Mapping[str, bytes]:
+        """The files made so far (a view: do not change it)."""
+        return self._files
+
 
 def changed_files(files: Mapping[str, bytes], previous: Mapping[str, bytes]) -> int:
     """How many of ``files`` are new or differ from ``previous``.
@@ -267,15 +271,16 @@ def changed_files(files: Mapping[str, bytes], previous: Mapping[str, bytes]) -> 
     The same bytes object is the same file: a page reused from memory is never compared byte by
     byte. A file of a :class:`Site` not made yet counts as changed: it will be made anew.
     """
-    changed = 0
-    for path in files:
-        data, old = _made(files, path), _made(previous, path)
-        changed += data is None or (old is not data and old != data)
+    made, before = _made(files), _made(previous)
+    changed = len(files) - len(made)
+    for path, data in made.items():
+        old = before.get(path)
+        changed += old is not data and old != data
     return changed
 
 
-def _made(files: Mapping[str, bytes], path: str) -> bytes | None:
-    return files.made(path) if isinstance(files, Site) else files.get(path)
+def _made(files: Mapping[str, bytes]) -> Mapping[str, bytes]:
+    return files.made_files() if isinstance(files, Site) else files
 
 
 def write_atomically(file: Path, data: bytes | Callable[[BinaryIO], object]) -> None:

@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 
 from .browse import INDEX_LIMIT, Facet, Listing, facets, listings, search_index
 from .cache import EventMemo, Progress, quiet
-from .chart import build_chart
+from .chart import Chart, build_chart, drawn_alike
 from .exports import (
     Pieces,
     events_csv,
@@ -26,6 +26,7 @@ from .exports import (
     source_url,
     timelinejs,
 )
+from .links import PageIds
 from .markdown import shift_headings
 from .metadata import event_json_ld
 from .models import Event, Source, Timeline
@@ -71,6 +72,7 @@ class Rendered:
     """For the ``id()`` of each event, the numbers of the listings that show it."""
     position: dict[int, int]
     """For the ``id()`` of each event, its number in the timeline."""
+    chart: Chart | None
 
     @classmethod
     def of(
@@ -79,13 +81,14 @@ class Rendered:
         context: object,
         facets: dict[str, list[Facet]],
         listings: list[Listing],
+        chart: Chart | None,
     ) -> Rendered:
         showing: dict[int, list[int]] = defaultdict(list)
         for number, listing in enumerate(listings):
             for event in listing.events:
                 showing[id(event)].append(number)
         position = {id(event): number for number, event in enumerate(timeline.events)}
-        return cls(timeline, context, facets, listings, dict(showing), position)
+        return cls(timeline, context, facets, listings, dict(showing), position, chart)
 
     def replace(self, timeline: Timeline, replaced: dict[int, Event]) -> Rendered:
         """The state after events were replaced (see :func:`.timeline.substitute`)."""
@@ -97,7 +100,9 @@ class Rendered:
         for old, new in replaced.items():
             showing[id(new)] = showing.pop(old, [])
             position[id(new)] = position.pop(old)
-        return Rendered(timeline, self.context, self.facets, listings, showing, position)
+        return Rendered(
+            timeline, self.context, self.facets, listings, showing, position, self.chart
+        )
 
 
 @dataclass(slots=True)
@@ -118,6 +123,8 @@ class PageMemo:
     exports_lock: threading.Lock = field(default_factory=threading.Lock)
     last: Rendered | None = None
     """What the last build was made from; see ``replaced`` in :func:`render_site`."""
+    page_ids: PageIds = field(default_factory=dict)
+    """The ids on the pages, for checking links to them (see :func:`.links.check_links`)."""
 
     def deferred(
         self, path: str, make: Callable[[Pieces], bytes], context: object
@@ -178,9 +185,9 @@ def render_site(
     url = timeline.config.path
     files: Pages = dict(assets)
     files["assets/kinds.css"] = env.get_template("kinds.css").render(site=timeline.config).encode()
-    last = None
+    before = last = None
     if replaced is not None and memo.last and memo.last.context == context and staging is None:
-        last = memo.last.replace(timeline, replaced)
+        before, last = memo.last, memo.last.replace(timeline, replaced)
     all_facets = last.facets if last else facets(timeline)
     files["search.json"] = search_index(timeline, all_facets, url(""), pieces)
     versions = {path: hashlib.sha256(data).hexdigest()[:10] for path, data in files.items()}
@@ -220,18 +227,31 @@ def render_site(
         except jinja2.TemplateError as error:
             raise template_problem(error, template) from None
 
-    chart = build_chart(
-        timeline,
-        lambda slug: url(f"events/{slug}/"),
-        {
-            f"{group.key[2:]}": f"{url('')}#{group.key}"
-            for year in timeline.years
-            for group in year.months
-            if group.key.startswith("m-")
-        }
-        | {str(year.year): f"{url('')}#y-{year.year}" for year in timeline.years},
-        pieces,
-    )
+    def event_href(slug: str) -> str:
+        return url(f"events/{slug}/")
+
+    if (
+        before is not None
+        and replaced is not None
+        and all(
+            drawn_alike(before.chart, before.timeline.events[before.position[old]], new, event_href)
+            for old, new in replaced.items()
+        )
+    ):
+        chart = before.chart
+    else:
+        chart = build_chart(
+            timeline,
+            event_href,
+            {
+                f"{group.key[2:]}": f"{url('')}#{group.key}"
+                for year in timeline.years
+                for group in year.months
+                if group.key.startswith("m-")
+            }
+            | {str(year.year): f"{url('')}#y-{year.year}" for year in timeline.years},
+            pieces,
+        )
     styles = tuple(sorted((p, v) for p, v in versions.items() if p.startswith("assets/")))
     shared = (timeline.config, styles, memo.templates)
     kept: dict[str, tuple[object, bytes]] = {}
@@ -275,7 +295,8 @@ def render_site(
     )
     shown = last.listings if last else listings(timeline, all_facets)
     if not single_build and staging is None:
-        memo.last = last or Rendered.of(timeline, context, all_facets, shown)
+        memo.last = last or Rendered.of(timeline, context, all_facets, shown, chart)
+        memo.last.chart = chart
     numbers: Sequence[int] = range(len(timeline.events))
     cited_by = set(timeline.sources)
     if last is not None and replaced is not None:  # only what shows the replaced events
@@ -432,7 +453,10 @@ def publishing_makers(
     """How to make the feed, the data exports and what hosts read (robots.txt, the sitemap,
     .nojekyll, CNAME), by path, each from the events' pieces it is given."""
     config = timeline.config
-    updated = max((e.last_updated for e in timeline.events), default=None)
+
+    def last_updated() -> str:
+        updated = max((e.last_updated for e in timeline.events), default=None)
+        return updated.isoformat() if updated else ""
 
     def feed(pieces: Pieces) -> bytes:
         newest_first = timeline.events[::-1][:FEED_ENTRIES]  # the events are in order already
@@ -442,20 +466,16 @@ def publishing_makers(
             .render(
                 site=config,
                 entries=list(zip(newest_first, feed_entries, strict=True)),
-                updated=updated.isoformat() if updated else "1970-01-01",
+                updated=last_updated() or "1970-01-01",
             )
             .encode("utf-8")
         )
 
     def sitemap(pieces: Pieces) -> bytes:
-        urls = [("", updated), ("sources/", None)]
-        urls += [(f"events/{e.slug}/", e.last_updated) for e in timeline.events]
-        urls += [(f"sources/{source_id}/", None) for source_id in timeline.sources]
-        return (
-            env.get_template("sitemap.xml")
-            .render(site=config, urls=[(p, day.isoformat() if day else "") for p, day in urls])
-            .encode("utf-8")
-        )
+        urls = [("", last_updated()), ("sources/", "")]
+        urls += [(f"events/{e.slug}/", e.last_updated.isoformat()) for e in timeline.events]
+        urls += [(f"sources/{source_id}/", "") for source_id in timeline.sources]
+        return env.get_template("sitemap.xml").render(site=config, urls=urls).encode("utf-8")
 
     def constant(data: bytes) -> Callable[[Pieces], bytes]:
         return lambda pieces: data
