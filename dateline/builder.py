@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import stat
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -332,6 +333,11 @@ REPLACE_AT_MOST = 50
 builds the timeline anew (as after a checkout of another branch)."""
 
 
+TRUSTED_AFTER_NS = 2_000_000_000
+"""A folder's modification time tells that no entry came or went only once it is this much older
+than the listing: a later change on a file system with a coarse clock could otherwise keep it."""
+
+
 class LiveBuilder:
     """Builds the preview again and again, drafts included, reusing entries parsed before.
 
@@ -351,6 +357,8 @@ class LiveBuilder:
         """The settings of the last build, kept while only entries change."""
         self.paths: set[str] = set()
         """The entry files of the last build."""
+        self.listed: dict[str, int] = {}
+        """For folders of entries listed before, their modification time then."""
         self.last: tuple[Timeline, list[Diagnostic], dict[str, Event]] | None = None
         """The last build's timeline, warnings and events by path, while it was a good one."""
 
@@ -462,6 +470,7 @@ class LiveBuilder:
         found even when the watcher reports only the folder.
         """
         if changes is None:
+            self.listed.clear()
             return None
         fresh: set[str] = set()
         for change in changes:
@@ -471,8 +480,15 @@ class LiveBuilder:
             if change.endswith(".md") and not folder.is_dir():
                 fresh.add(change)
                 continue
-            if not folder.is_dir():
-                return None  # a folder gone, or a file that is not an entry (sources.yaml)
+            try:
+                status = folder.stat()  # before listing: a change while listing shows
+            except OSError:
+                return None  # a folder gone
+            if not stat.S_ISDIR(status.st_mode):
+                return None  # a file that is not an entry (sources.yaml)
+            modified = status.st_mtime_ns
+            if self.listed.get(change) == modified:
+                continue  # no entry came or went since it was listed
             listed: set[str] = set()
             with os.scandir(folder) as found:
                 for item in found:
@@ -480,6 +496,8 @@ class LiveBuilder:
                         return None  # a folder inside: it may hold any number of entries
                     if item.name.endswith(".md"):
                         listed.add(f"{change}/{item.name}")
+            if time.time_ns() - modified > TRUSTED_AFTER_NS:  # not within the clock's coarsest step
+                self.listed[change] = modified
             known = {p for p in self.paths if p.rpartition("/")[0] == change}
             fresh |= listed ^ known
         return fresh

@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -142,5 +143,36 @@ def test_an_edit_in_place_renders_only_what_shows_the_event(monkeypatch: object)
         assert "sources.html" not in rendered and "facets.html" not in rendered
         assert "404.html" not in rendered
         assert rendered.count("event.html") == 3, "the event and its two neighbours"
+    finally:
+        shutil.rmtree(project.root, ignore_errors=True)
+
+
+def test_a_folder_listed_before_is_listed_again_only_once_it_changes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+
+    project = _project()
+    try:
+        folder = project.root / "content" / "events"
+        os.utime(folder, ns=(1_000_000_000, 1_000_000_000))  # long unchanged
+        live = LiveBuilder(project)
+        assert live.build()[0] is not None
+        listings: list[str] = []
+        scandir = os.scandir
+        monkeypatch.setattr(os, "scandir", lambda path: listings.append(str(path)) or scandir(path))
+        entry = folder / "2025-05-15-istanbul-talks.md"
+        for number in (1, 2):
+            entry.write_text(IN_PLACE["title"](entry.read_text("utf-8"), number), "utf-8")
+            assert live.build({"content/events/2025-05-15-istanbul-talks.md", "content/events"})[0]
+        assert listings.count(str(folder)) == 1, "listed once: its time says nothing came or went"
+        copy = folder / "2025-05-16-more-talks.md"
+        copy.write_text(
+            entry.read_text("utf-8").replace("id: 2025-05-15-istanbul-talks", "id: more")
+        )
+        report, problems = live.build({"content/events"})  # the watcher may report the folder only
+        assert report is not None, problems
+        assert "events/2025-05-16-more-talks/index.html" in live.pages
+        assert listings.count(str(folder)) == 2
     finally:
         shutil.rmtree(project.root, ignore_errors=True)
