@@ -275,7 +275,7 @@ def _serve(root: Path, options: argparse.Namespace) -> int:
         if report is None:
             print("rebuild failed; still serving the last good build", file=sys.stderr)
         else:
-            print(f"rebuilt: {report.summary()}", flush=True)
+            print(f"rebuilt: {report.summary('changed')}", flush=True)
 
     try:
         preview = make_preview(

@@ -177,8 +177,9 @@ class BuildReport:
             "warnings": [warning.as_dict() for warning in self.warnings],
         }
 
-    def summary(self) -> str:
-        """One line: events, sources, files written, time."""
+    def summary(self, files_were: str = "written") -> str:
+        """One line: events, sources, files written (or, for the preview, ``files_were``
+        changed in memory), time."""
         drafts = (
             f" ({self.drafts} draft{'s' if self.drafts != 1 else ''} left out)"
             if self.drafts
@@ -187,7 +188,7 @@ class BuildReport:
         nothing = " (nothing changed)" if self.unchanged else ""
         return (
             f"{self.events} events{drafts}, {self.sources} sources, "
-            f"{self.files} files written{nothing} in {self.seconds:.2f} s"
+            f"{self.files} files {files_were}{nothing} in {self.seconds:.2f} s"
         )
 
 

@@ -292,6 +292,10 @@ def wait_for_line(process: subprocess.Popen[str], start: str, timeout: float = 2
 def test_serve_command_stops_cleanly_on_ctrl_c(project_copy: Project) -> None:
     process = start_serve(project_copy.root, "--port", str(free_port()))
     try:
+        built = wait_for_line(process, "rebuilt: ")
+        assert " files changed in " in built, (
+            "the preview writes no files: it changes them in memory"
+        )
         line = wait_for_line(process, "serving the preview at http://127.0.0.1:")
         assert fetch(line.split()[4])[0] == 200
         process.send_signal(signal.SIGINT)
