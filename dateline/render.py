@@ -376,6 +376,7 @@ def render_site(
     if reuse is not None and staging is not None and not fresh_site:
         jobs = reuse.to_render(jobs, staging)
     workers = workers_for(len(jobs)) if staging is not None else 1
+    deferring = defer_exports and not single_build and staging is None
     if staging is None or workers <= 1:
         for number, (path, key, make) in enumerate(jobs, start=1):
             remembered(path, key, make)
@@ -384,13 +385,8 @@ def render_site(
         if last is not None:  # every page not rendered again is as the last build left it
             kept = memo.pages | kept
             files = {path: data for path, (_, data) in kept.items()} | files
-        if defer_exports and not single_build:
-            later = publishing_makers(timeline, env)
-            memo.pages, memo.exports = kept, {p: memo.exports.get(p, EventMemo()) for p in later}
-            memo.pieces.end(keep_unused=last is not None)
-            made = {path: memo.deferred(path, make, context) for path, make in later.items()}
-            return Site(dict(sorted(files.items())), made)
-        files.update(publishing_files(timeline, env, pieces))
+        if not deferring:
+            files.update(publishing_files(timeline, env, pieces))
     else:
         compile_templates(env)  # here, once, not again in each worker
         batches = split(len(jobs), workers * 4)
@@ -421,7 +417,12 @@ def render_site(
             if reuse is not None:
                 reuse.digests.update(digests)
     memo.pages = {} if single_build else kept
-    memo.pieces.end()
+    memo.pieces.end(keep_unused=last is not None)
+    if deferring:
+        later = publishing_makers(timeline, env)
+        memo.exports = {path: memo.exports.get(path, EventMemo()) for path in later}
+        made = {path: memo.deferred(path, make, context) for path, make in later.items()}
+        return Site(dict(sorted(files.items())), made)
     return dict(sorted(files.items()))
 
 
