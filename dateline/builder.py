@@ -8,7 +8,7 @@ import os
 import stat
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
@@ -182,8 +182,12 @@ def render(
         replaced,
     )
     diagnostics = Diagnostics()
+    last = memo.last if memo is not None else None
+    to_check: Sequence[Event] = timeline.events
+    if last is not None and last.rendered is not None and replaced is not None:
+        to_check = last.to_check(replaced)  # the only links this build could have broken
     check_links(
-        timeline.events,
+        to_check,
         staging.view(pages) if staging else pages,
         diagnostics,
         memo.page_ids if memo is not None else None,
@@ -417,6 +421,9 @@ class LiveBuilder:
         if len(fresh) > REPLACE_AT_MOST:
             return None
         timeline, warnings, by_path = self.last
+        rendered = self.memo.last
+        if rendered is None or rendered.timeline is not timeline:
+            return None  # the pages in memory were not made from it
         read = {path: self.project.read(path) for path in sorted(fresh)}
         files = [(path, raw) for path, raw in read.items() if raw is not None]
         if len(files) < len(read) or any(path not in by_path for path in read):
@@ -435,7 +442,8 @@ class LiveBuilder:
                 replaced[id(old)] = event
             found += problems
         kept = [warning for warning in warnings if warning.path not in fresh]
-        return substitute(timeline, replaced), sorted(kept + found), replaced
+        substituted = substitute(timeline, replaced, rendered.position)
+        return substituted, sorted(kept + found), replaced
 
     def _inputs(self, fresh: set[str] | None) -> tuple[Settings, list[tuple[str, bytes | None]]]:
         """The settings and entries to build from: only the ``fresh`` entries are read again

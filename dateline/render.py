@@ -26,7 +26,7 @@ from .exports import (
     source_url,
     timelinejs,
 )
-from .links import PageIds
+from .links import PageIds, link_target
 from .markdown import shift_headings
 from .metadata import event_json_ld
 from .models import Event, Source, Timeline
@@ -73,6 +73,10 @@ class Rendered:
     position: dict[int, int]
     """For the ``id()`` of each event, its number in the timeline."""
     chart: Chart | None
+    linking: dict[str, frozenset[int]]
+    """For each page, the numbers of the events whose bodies link to a place on it."""
+    rendered: frozenset[str] | None = None
+    """The pages this build considered, when it replaced events; None when it considered all."""
 
     @classmethod
     def of(
@@ -88,7 +92,12 @@ class Rendered:
             for event in listing.events:
                 showing[id(event)].append(number)
         position = {id(event): number for number, event in enumerate(timeline.events)}
-        return cls(timeline, context, facets, listings, dict(showing), position, chart)
+        linking: dict[str, set[int]] = defaultdict(set)
+        for number, event in enumerate(timeline.events):
+            for page in _linked_places(event):
+                linking[page].add(number)
+        frozen = {page: frozenset(numbers) for page, numbers in linking.items()}
+        return cls(timeline, context, facets, listings, dict(showing), position, chart, frozen)
 
     def replace(self, timeline: Timeline, replaced: dict[int, Event]) -> Rendered:
         """The state after events were replaced (see :func:`.timeline.substitute`)."""
@@ -97,12 +106,34 @@ class Rendered:
         for number in {n for old in replaced for n in self.showing.get(old, ())}:
             events = tuple(replaced.get(id(e), e) for e in listings[number].events)
             listings[number] = replace(listings[number], events=events)
+        linking = dict(self.linking)
         for old, new in replaced.items():
             showing[id(new)] = showing.pop(old, [])
-            position[id(new)] = position.pop(old)
+            number = position[id(new)] = position.pop(old)
+            was = _linked_places(self.timeline.events[number])
+            for page in was - _linked_places(new):
+                linking[page] = linking[page] - {number}
+            for page in _linked_places(new) - was:
+                linking[page] = linking.get(page, frozenset()) | {number}
         return Rendered(
-            timeline, self.context, self.facets, listings, showing, position, self.chart
+            timeline, self.context, self.facets, listings, showing, position, self.chart, linking
         )
+
+    def to_check(self, replaced: dict[int, Event]) -> list[Event]:
+        """The events whose links a build that replaced events must check again: the new ones,
+        and those that link to a place on a page it rendered again (the ids there may differ).
+        Every other link points where it pointed before, to a page that is as it was."""
+        numbers = {self.position[id(event)] for event in replaced.values()}
+        for page in self.rendered or ():
+            numbers |= self.linking.get(page, frozenset())
+        return [self.timeline.events[number] for number in sorted(numbers)]
+
+
+def _linked_places(event: Event) -> set[str]:
+    """The pages an event's body links to a place (#fragment) on."""
+    return {
+        page for page, fragment in map(link_target, (h for _, h in event.site_links)) if fragment
+    }
 
 
 @dataclass(slots=True)
@@ -370,6 +401,8 @@ def render_site(
                 partial(source_page, page, source, citing),
             )
         )
+    if memo.last is not None and not single_build and staging is None:
+        memo.last.rendered = frozenset(path for path, _, _ in jobs) if last else None
     # With no last build to keep pages from, each page's digest (recorded for the next build)
     # is taken by the worker that renders it rather than here, before the workers start.
     fresh_site = reuse is not None and not reuse.last and workers_for(len(jobs)) > 1

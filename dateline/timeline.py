@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping
 from itertools import groupby
 
 from .dates import MONTHS, Precision
@@ -74,33 +75,40 @@ def placement(event: Event) -> tuple[object, ...]:
             event.tags, cited)  # fmt: skip
 
 
-def substitute(timeline: Timeline, replacements: dict[int, Event]) -> Timeline:
+def substitute(
+    timeline: Timeline, replacements: dict[int, Event], position: Mapping[int, int]
+) -> Timeline:
     """The timeline with each event whose ``id()`` is a key replaced by its value.
 
     Each replacement must have the same :func:`placement` as the event it replaces: the order,
-    the groups and who cites what stay as they are, which is what makes this cheap.
+    the groups and who cites what stay as they are, which is what makes this cheap. ``position``
+    gives the number of each event in the timeline by its ``id()``.
     """
+    events = list(timeline.events)
+    for old, new in replacements.items():
+        events[position[old]] = new
+    ordered = tuple(events)
+    changed = sorted(position[old] for old in replacements)
 
-    def swap(events: tuple[Event, ...]) -> tuple[Event, ...]:
-        if not any(id(event) in replacements for event in events):
-            return events
-        return tuple(replacements.get(id(event), event) for event in events)
+    def holds_one(start: int, end: int) -> bool:
+        first = bisect_left(changed, start)
+        return first < len(changed) and changed[first] < end
 
-    def month(group: MonthGroup) -> MonthGroup:
-        events = swap(group.events)
-        return group if events is group.events else MonthGroup(group.key, group.label, events)
-
-    def year(group: YearGroup) -> YearGroup:
-        months = tuple(map(month, group.months))
-        same = all(new is old for new, old in zip(months, group.months, strict=True))
-        return group if same else YearGroup(group.year, months)
-
+    years, start = [], 0
+    for year in timeline.years:  # the months cut the ordered events into consecutive runs
+        months = []
+        for month in year.months:
+            end = start + len(month.events)
+            if holds_one(start, end):
+                month = MonthGroup(month.key, month.label, ordered[start:end])
+            months.append(month)
+            start = end
+        same = all(new is old for new, old in zip(months, year.months, strict=True))
+        years.append(year if same else YearGroup(year.year, tuple(months)))
+    assert start == len(ordered), "the months hold every event once"
     cited = {c.source_id for e in replacements.values() for c in e.citations}
-    years = tuple(map(year, timeline.years))
-    return Timeline(
-        timeline.config,
-        swap(timeline.events),
-        timeline.sources,
-        years,
-        {key: swap(events) if key in cited else events for key, events in timeline.citing.items()},
-    )
+    citing = {
+        key: tuple(replacements.get(id(e), e) for e in events) if key in cited else events
+        for key, events in timeline.citing.items()
+    }
+    return Timeline(timeline.config, ordered, timeline.sources, tuple(years), citing)

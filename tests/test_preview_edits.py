@@ -176,3 +176,37 @@ def test_a_folder_listed_before_is_listed_again_only_once_it_changes(
         assert listings.count(str(folder)) == 2
     finally:
         shutil.rmtree(project.root, ignore_errors=True)
+
+
+def test_an_edit_that_takes_away_a_place_another_event_links_to_is_reported() -> None:
+    """The link is in an entry that did not change; the place was on a page rendered again."""
+    from dateline.sources import quote_anchor
+
+    project = _project()
+    try:
+        events = project.root / "content" / "events"
+        london, alaska = (
+            events / "2025-12-08-london-meeting.md",
+            events / "2025-08-15-alaska-summit.md",
+        )
+        anchor = quote_anchor("the US-Russia Summit in Alaska on August 15")
+        link = f"/sources/isw-strikes-after-alaska-summit/#{anchor}"
+        london.write_text(london.read_text("utf-8") + f"\nSee [the summit]({link}).\n", "utf-8")
+        live = LiveBuilder(project)
+        report, problems = live.build()
+        assert report is not None, problems
+        text = alaska.read_text("utf-8")
+        alaska.write_text(text.replace("Alaska on August 15\n", "Alaska\n", 1), "utf-8")
+        report, problems = live.build({"content/events/2025-08-15-alaska-summit.md"})
+        assert report is None
+        assert [(p.path, p.message) for p in problems] == [
+            (
+                "content/events/2025-12-08-london-meeting.md",
+                f"link {link!r}: the page has no place #{anchor}",
+            )
+        ]
+        alaska.write_text(text, "utf-8")
+        report, problems = live.build({"content/events/2025-08-15-alaska-summit.md"})
+        assert report is not None, problems
+    finally:
+        shutil.rmtree(project.root, ignore_errors=True)
