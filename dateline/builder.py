@@ -29,6 +29,7 @@ from .project import (
     TEMPLATES_DIR,
     BuildReport,
     Project,
+    stat_is_file,
 )
 from .render import PageMemo, render_site
 from .reuse import PageReuse
@@ -428,6 +429,8 @@ class LiveBuilder:
         files = [(path, raw) for path, raw in read.items() if raw is not None]
         if len(files) < len(read) or any(path not in by_path for path in read):
             return None  # added, deleted, or broken last time
+        if not all(map(self._is_entry, read)):
+            return None  # a link now, say, which a build leaves out
         self.cache.update(files, self.settings.context, entry_parser(self.settings))
         replaced: dict[int, Event] = {}
         found: list[Diagnostic] = []
@@ -457,7 +460,7 @@ class LiveBuilder:
         else:
             settings = self.settings
             for path in fresh:
-                if (self.project.root / path).is_file():
+                if self._is_entry(path):
                     self.paths.add(path)
                 else:
                     self.paths.discard(path)
@@ -470,6 +473,14 @@ class LiveBuilder:
             elif path in self.cache.entries:
                 files.append((path, None))
         return settings, files
+
+    def _is_entry(self, path: str) -> bool:
+        """Whether ``path`` is an entry file, as :meth:`.Project.entry_files` counts them (a
+        regular file, not a link)."""
+        try:
+            return stat_is_file(os.lstat(self.project.root / path))
+        except OSError:
+            return False
 
     def _changed_entries(self, changes: set[str] | None) -> set[str] | None:
         """The entry files to read again, or None when more than entries may have changed.
@@ -502,8 +513,8 @@ class LiveBuilder:
                 for item in found:
                     if item.is_dir():
                         return None  # a folder inside: it may hold any number of entries
-                    if item.name.endswith(".md"):
-                        listed.add(f"{change}/{item.name}")
+                    if item.name.endswith(".md") and item.is_file(follow_symlinks=False):
+                        listed.add(f"{change}/{item.name}")  # as entry_files() finds them
             if time.time_ns() - modified > TRUSTED_AFTER_NS:  # not within the clock's coarsest step
                 self.listed[change] = modified
             known = {p for p in self.paths if p.rpartition("/")[0] == change}

@@ -6,7 +6,7 @@ import hashlib
 import os
 import pickle
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import chain, islice
@@ -290,10 +290,17 @@ class EventMemo:
             self.context = context
         self.fresh = {}
 
-    def end(self, keep_unused: bool = False) -> None:
-        """Finish a build: keep only what it used (with ``keep_unused``, what it did not too:
-        a build that rendered only what changed asked for few pieces, not for fewer events)."""
+    def end(self, keep_unused: bool = False, replaced: Collection[int] = ()) -> None:
+        """Finish a build: keep only what it used.
+
+        With ``keep_unused``, keep what it did not use too, but for the events it ``replaced``
+        (by ``id()``): a build that rendered only what changed asked for few pieces, not for
+        fewer events.
+        """
         if keep_unused:
+            for held in self.held.values():
+                for gone in replaced:
+                    held.pop(gone, None)
             for name, made in self.fresh.items():
                 self.held.setdefault(name, {}).update(made)
             self.fresh = {}

@@ -38,6 +38,8 @@ def check_links(
             found = known[page] = data, frozenset(m.decode() for m in _ID.findall(data))
         return found[1]
 
+    for page in [page for page in known if page not in pages]:
+        del known[page]  # gone from the site
     for event in events:
         for line, href in event.site_links:
             page, fragment = link_target(href)

@@ -33,13 +33,15 @@ from .models import Event, Source, Timeline
 from .output import Pages, Site
 from .parallel import alongside, split, workers_for
 from .sources import highlight
-from .templating import CompiledTemplates, compile_templates, template_problem
+from .templating import CompiledTemplates, compile_templates, render_template
 
 if TYPE_CHECKING:
     from .output import Staging
     from .project import Written
     from .reuse import Job, PageReuse
 
+DATA_EXPORTS = frozenset({"events.json", "events.csv", "timeline.json", "events.ics"})
+"""The files made from the model alone, without templates: the preview makes them when asked."""
 FEED_ENTRIES = 100
 """The feed carries the newest events only; readers subscribe to what comes next."""
 
@@ -199,8 +201,8 @@ def render_site(
     kept from the old site instead, and each event's pieces come from the last build's where
     it is unchanged (see :mod:`.reuse`).
 
-    With ``defer_exports`` (and a ``memo``), the feed, the data exports and what hosts read are
-    made only when first read from the :class:`.output.Site` returned.
+    With ``defer_exports`` (and a ``memo``), the :data:`DATA_EXPORTS` are made only when first
+    read from the :class:`.output.Site` returned.
 
     ``replaced`` says that ``timeline`` is the memo's last one with some events replaced by
     others of the same placement (for the ``id()`` of each old event, the new one; see
@@ -215,7 +217,7 @@ def render_site(
         pieces = reuse.pieces if reuse is not None and reuse.pieces is not None else fresh
     url = timeline.config.path
     files: Pages = dict(assets)
-    files["assets/kinds.css"] = env.get_template("kinds.css").render(site=timeline.config).encode()
+    files["assets/kinds.css"] = render_template(env, "kinds.css", site=timeline.config)
     before = last = None
     if replaced is not None and memo.last and memo.last.context == context and staging is None:
         before, last = memo.last, memo.last.replace(timeline, replaced)
@@ -253,10 +255,7 @@ def render_site(
     env.globals["event_lines"] = event_lines
 
     def page(template: str, path: str, **context: object) -> bytes:
-        try:
-            return env.get_template(template).render(path=path, **context).encode("utf-8")
-        except jinja2.TemplateError as error:
-            raise template_problem(error, template) from None
+        return render_template(env, template, path=path, **context)
 
     def event_href(slug: str) -> str:
         return url(f"events/{slug}/")
@@ -450,13 +449,15 @@ def render_site(
             if reuse is not None:
                 reuse.digests.update(digests)
     memo.pages = {} if single_build else kept
-    memo.pieces.end(keep_unused=last is not None)
-    if deferring:
-        later = publishing_makers(timeline, env)
+    deferred: dict[str, Callable[[], bytes]] = {}
+    if deferring:  # the data exports, made from the model alone: templates are read now
+        makers = publishing_makers(timeline, env)
+        later = {path: make for path, make in makers.items() if path in DATA_EXPORTS}
+        files.update((path, make(pieces)) for path, make in makers.items() if path not in later)
         memo.exports = {path: memo.exports.get(path, EventMemo()) for path in later}
-        made = {path: memo.deferred(path, make, context) for path, make in later.items()}
-        return Site(dict(sorted(files.items())), made)
-    return dict(sorted(files.items()))
+        deferred = {path: memo.deferred(path, make, context) for path, make in later.items()}
+    memo.pieces.end(keep_unused=last is not None, replaced=replaced if last and replaced else ())
+    return Site(files, deferred) if deferring else dict(sorted(files.items()))
 
 
 def source_page(page: Callable[..., bytes], source: Source, citing: tuple[Event, ...]) -> bytes:
@@ -495,21 +496,19 @@ def publishing_makers(
     def feed(pieces: Pieces) -> bytes:
         newest_first = timeline.events[::-1][:FEED_ENTRIES]  # the events are in order already
         feed_entries = pieces("feed", newest_first, partial(feed_html, timeline))
-        return (
-            env.get_template("feed.xml")
-            .render(
-                site=config,
-                entries=list(zip(newest_first, feed_entries, strict=True)),
-                updated=last_updated() or "1970-01-01",
-            )
-            .encode("utf-8")
+        return render_template(
+            env,
+            "feed.xml",
+            site=config,
+            entries=list(zip(newest_first, feed_entries, strict=True)),
+            updated=last_updated() or "1970-01-01",
         )
 
     def sitemap(pieces: Pieces) -> bytes:
         urls = [("", last_updated()), ("sources/", "")]
         urls += [(f"events/{e.slug}/", e.last_updated.isoformat()) for e in timeline.events]
         urls += [(f"sources/{source_id}/", "") for source_id in timeline.sources]
-        return env.get_template("sitemap.xml").render(site=config, urls=urls).encode("utf-8")
+        return render_template(env, "sitemap.xml", site=config, urls=urls)
 
     def constant(data: bytes) -> Callable[[Pieces], bytes]:
         return lambda pieces: data

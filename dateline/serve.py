@@ -196,7 +196,12 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
             )
             self._send(404, "text/html; charset=utf-8", inject_reload_script(body), head)
             return
-        body, kind = files[found], content_type(found)
+        try:
+            body, kind = files[found], content_type(found)
+        except Exception as error:  # a data export made now, on request, that failed
+            message = f"internal error making {found}: {type(error).__name__}: {error}\n"
+            self._send(500, "text/plain; charset=utf-8", message.encode(), head)
+            return
         if kind.startswith("text/html"):
             body = inject_reload_script(body)
         self._send(status, kind, body, head)

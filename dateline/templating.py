@@ -115,6 +115,15 @@ class CompiledTemplates(jinja2.BytecodeCache):
         self.held[bucket.key] = bucket.bytecode_to_string()
 
 
+def render_template(env: jinja2.Environment, template: str, **context: object) -> bytes:
+    """``template`` rendered with ``context``, as UTF-8; a mistake in it is raised as a
+    :class:`ContentError` at its line."""
+    try:
+        return env.get_template(template).render(**context).encode("utf-8")
+    except jinja2.TemplateError as error:
+        raise template_problem(error, template) from None
+
+
 def template_problem(error: jinja2.TemplateError, template: str) -> ContentError:
     """A template mistake as a diagnostic at the template line where it happened."""
     name, line = f"templates/{template}", 1

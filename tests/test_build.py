@@ -158,6 +158,20 @@ def test_template_mistakes_are_reported_at_their_line(project_copy: Project) -> 
     assert result.stderr.startswith(expected)
 
 
+@pytest.mark.parametrize("name", ["feed.xml", "sitemap.xml", "kinds.css"])
+def test_a_mistake_in_a_template_of_a_shared_file_is_reported_at_its_line(
+    project_copy: Project, name: str
+) -> None:
+    template = project_copy.root / "templates" / name
+    lines = template.read_text("utf-8").splitlines()
+    template.write_text("\n".join([*lines, "{{ no_such_name }}"]) + "\n", "utf-8")
+    result = run_cli("build", "--base-url", "https://example.org/", cwd=project_copy.root)
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        f"templates/{name}:{len(lines) + 1}:1: error: template error: 'no_such_name' is undefined"
+    )
+
+
 def test_body_links_are_checked_and_follow_the_base_path(project_copy: Project) -> None:
     entry = project_copy.root / "content" / "events" / "2025-12-08-london-meeting.md"
     text = entry.read_text("utf-8")

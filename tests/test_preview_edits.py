@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -56,17 +57,22 @@ MOVING: dict[str, Edit] = {
 ENTRIES = sorted(path.name for path in (ROOT / "content" / "events").glob("*.md"))
 
 
-def _project() -> Project:
+@contextmanager
+def copied_project() -> Iterator[Project]:
+    """A private copy of the shipped project, removed afterwards (each Hypothesis example
+    needs its own, so a pytest fixture will not do)."""
     root = Path(tempfile.mkdtemp(prefix="dateline-edits-"))
-    for name in ("content", "templates", "seeds"):
-        shutil.copytree(ROOT / name, root / name)
-    shutil.copy(ROOT / "dateline.yaml", root / "dateline.yaml")
-    return Project.at(root)
+    try:
+        for name in ("content", "templates", "seeds"):
+            shutil.copytree(ROOT / name, root / name)
+        shutil.copy(ROOT / "dateline.yaml", root / "dateline.yaml")
+        yield Project.at(root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _check(edits: list[tuple[str, str]], table: dict[str, Edit]) -> LiveBuilder:
-    project = _project()
-    try:
+    with copied_project() as project:
         live = LiveBuilder(project)
         assert live.build()[0] is not None
         for number, (name, edit) in enumerate(edits, start=1):
@@ -85,8 +91,6 @@ def _check(edits: list[tuple[str, str]], table: dict[str, Edit]) -> LiveBuilder:
         differ = [path for path in clean.pages if live.pages[path] != clean.pages[path]]
         assert differ == [], f"after {edits}"
         return live
-    finally:
-        shutil.rmtree(project.root, ignore_errors=True)
 
 
 EDITS = st.lists(st.tuples(st.sampled_from(ENTRIES), st.sampled_from(sorted(IN_PLACE))), max_size=4)
@@ -121,8 +125,7 @@ def test_an_edit_in_place_renders_only_what_shows_the_event(monkeypatch: object)
         rendered.append(str(self.name))
         return render(self, *args, **kwargs)
 
-    project = _project()
-    try:
+    with copied_project() as project:
         live = LiveBuilder(project)
         live.build()
         assert live.memo.last is not None
@@ -143,8 +146,6 @@ def test_an_edit_in_place_renders_only_what_shows_the_event(monkeypatch: object)
         assert "sources.html" not in rendered and "facets.html" not in rendered
         assert "404.html" not in rendered
         assert rendered.count("event.html") == 3, "the event and its two neighbours"
-    finally:
-        shutil.rmtree(project.root, ignore_errors=True)
 
 
 def test_a_folder_listed_before_is_listed_again_only_once_it_changes(
@@ -152,8 +153,7 @@ def test_a_folder_listed_before_is_listed_again_only_once_it_changes(
 ) -> None:
     import os
 
-    project = _project()
-    try:
+    with copied_project() as project:
         folder = project.root / "content" / "events"
         os.utime(folder, ns=(1_000_000_000, 1_000_000_000))  # long unchanged
         live = LiveBuilder(project)
@@ -174,16 +174,13 @@ def test_a_folder_listed_before_is_listed_again_only_once_it_changes(
         assert report is not None, problems
         assert "events/2025-05-16-more-talks/index.html" in live.pages
         assert listings.count(str(folder)) == 2
-    finally:
-        shutil.rmtree(project.root, ignore_errors=True)
 
 
 def test_an_edit_that_takes_away_a_place_another_event_links_to_is_reported() -> None:
     """The link is in an entry that did not change; the place was on a page rendered again."""
     from dateline.sources import quote_anchor
 
-    project = _project()
-    try:
+    with copied_project() as project:
         events = project.root / "content" / "events"
         london, alaska = (
             events / "2025-12-08-london-meeting.md",
@@ -208,5 +205,44 @@ def test_an_edit_that_takes_away_a_place_another_event_links_to_is_reported() ->
         alaska.write_text(text, "utf-8")
         report, problems = live.build({"content/events/2025-08-15-alaska-summit.md"})
         assert report is not None, problems
-    finally:
-        shutil.rmtree(project.root, ignore_errors=True)
+
+
+def test_a_broken_feed_template_fails_the_rebuild_and_the_last_feed_stays() -> None:
+    with copied_project() as project:
+        live = LiveBuilder(project)
+        assert live.build()[0] is not None
+        feed = live.pages["feed.xml"]
+        template = project.root / "templates" / "feed.xml"
+        template.write_text(template.read_text("utf-8") + "{{ no_such_name }}", "utf-8")
+        report, problems = live.build({"templates/feed.xml"})
+        assert report is None
+        assert [problem.path for problem in problems] == ["templates/feed.xml"]
+        assert live.pages["feed.xml"] == feed, "the last good build, as it was built"
+
+
+def test_many_saves_of_one_entry_keep_no_more_than_the_timeline() -> None:
+    with copied_project() as project:
+        live = LiveBuilder(project)
+        assert live.build()[0] is not None
+        entry = project.root / "content" / "events" / "2025-05-15-istanbul-talks.md"
+        text = entry.read_text("utf-8")
+        for number in range(30):
+            entry.write_text(IN_PLACE["title"](text, number), "utf-8")
+            assert live.build({"content/events/2025-05-15-istanbul-talks.md"})[0] is not None
+        assert live.memo.last is not None
+        events = len(live.memo.last.timeline.events)
+        assert all(len(held) <= events for held in live.memo.pieces.held.values())
+
+
+def test_a_linked_entry_is_left_out_as_a_build_leaves_it_out(tmp_path: Path) -> None:
+    outside = tmp_path
+    with copied_project() as project:
+        events = project.root / "content" / "events"
+        target = outside / "linked.md"
+        text = (events / "2025-05-15-istanbul-talks.md").read_text("utf-8")
+        target.write_text(text.replace("id: 2025-05-15-istanbul-talks", "id: linked"), "utf-8")
+        live = LiveBuilder(project)
+        assert live.build()[0] is not None
+        (events / "linked.md").symlink_to(target)
+        assert live.build({"content/events/linked.md", "content/events"})[0] is not None
+        assert "events/linked/index.html" not in live.pages

@@ -437,3 +437,20 @@ def test_the_preview_makes_its_exports_when_asked_as_a_build_would(
     assert made == ["content/events/2025-08-15-alaska-summit.md"], "only its record made anew"
     build(project_copy)
     assert dict(live.pages) == tree(project_copy.out)
+
+
+def test_an_export_that_fails_when_asked_for_answers_500(
+    preview: Preview, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dateline import render
+
+    def broken(*args: object) -> bytes:
+        raise RuntimeError("no events.json today")
+
+    monkeypatch.setattr(render, "events_json", broken)
+    entry = preview.project.root / "content" / "events" / "2025-05-15-istanbul-talks.md"
+    entry.write_text(entry.read_text("utf-8").replace("title: ", "title: Edited ", 1), "utf-8")
+    wait_for_epoch(preview, 2)
+    status, body = fetch(preview.url + "events.json")
+    assert status == 500 and "no events.json today" in body
+    assert fetch(preview.url)[0] == 200
