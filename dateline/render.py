@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING
@@ -119,6 +119,23 @@ class Rendered:
                 linking[page] = linking.get(page, frozenset()) | {number}
         return Rendered(
             timeline, self.context, self.facets, listings, showing, position, self.chart, linking
+        )
+
+    def showing_any(self, events: Iterable[Event]) -> tuple[list[int], list[Listing], set[str]]:
+        """What shows any of ``events`` (of this timeline): the numbers of the events whose
+        pages do (theirs and their neighbours', which name them), the listings, the sources."""
+        ids = [id(event) for event in events]
+        around = {n + d for n in map(self.position.__getitem__, ids) for d in (-1, 0, 1)}
+        numbers = sorted(n for n in around if 0 <= n < len(self.timeline.events))
+        listings = [self.listings[n] for n in sorted({n for i in ids for n in self.showing[i]})]
+        cited = {c.source_id for i in ids for c in self.timeline.events[self.position[i]].citations}
+        return numbers, listings, cited
+
+    def draws_alike(self, replaced: dict[int, Event], event_href: Callable[[str], str]) -> bool:
+        """Whether the chart is the same with the events ``replaced`` (see :func:`replace`)."""
+        return all(
+            drawn_alike(self.chart, self.timeline.events[self.position[old]], new, event_href)
+            for old, new in replaced.items()
         )
 
     def to_check(self, replaced: dict[int, Event]) -> list[Event]:
@@ -260,14 +277,7 @@ def render_site(
     def event_href(slug: str) -> str:
         return url(f"events/{slug}/")
 
-    if (
-        before is not None
-        and replaced is not None
-        and all(
-            drawn_alike(before.chart, before.timeline.events[before.position[old]], new, event_href)
-            for old, new in replaced.items()
-        )
-    ):
+    if before is not None and replaced is not None and before.draws_alike(replaced, event_href):
         chart = before.chart
     else:
         chart = build_chart(
@@ -330,11 +340,7 @@ def render_site(
     numbers: Sequence[int] = range(len(timeline.events))
     cited_by = set(timeline.sources)
     if last is not None and replaced is not None:  # only what shows the replaced events
-        new = [id(event) for event in replaced.values()]
-        around = {n + d for n in map(last.position.__getitem__, new) for d in (-1, 0, 1)}
-        numbers = sorted(n for n in around if 0 <= n < len(timeline.events))
-        shown = [shown[n] for n in sorted({n for i in new for n in last.showing[i]})]
-        cited_by = {c.source_id for e in replaced.values() for c in e.citations}
+        numbers, shown, cited_by = last.showing_any(replaced.values())
     for listing in shown:
         jobs.append(
             (
