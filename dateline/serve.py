@@ -12,6 +12,7 @@ import errno
 import http.server
 import json
 import mimetypes
+import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -124,7 +125,9 @@ class PreviewServer(http.server.ThreadingHTTPServer):
     """A threaded HTTP server for the preview, held in memory; one thread a request."""
 
     daemon_threads = True
-    allow_reuse_address = False
+    allow_reuse_address = sys.platform != "win32"
+    """Bind again at once after a restart, past connections still closing; where the option
+    would let another server take a port in use (Windows), do without it."""
 
     def __init__(
         self,

@@ -24,6 +24,7 @@ from dateline.serve import (
     content_type,
     find_file,
     inject_reload_script,
+    make_preview,
 )
 from dateline.watch import Debouncer, is_scratch, relevant_change
 
@@ -320,6 +321,26 @@ def test_a_taken_port_is_explained(project_copy: Project) -> None:
             )
         finally:
             process.kill()
+
+
+def test_a_preview_restarted_at_once_gets_its_port_again(project_copy: Project) -> None:
+    """Connections the last preview closed linger a while; they must not keep the port."""
+    port = free_port()
+    for _ in range(2):
+        running = make_preview(
+            project_copy,
+            "127.0.0.1",
+            port,
+            base_url=None,
+            poll=False,
+            port_tries=1,
+            on_build=lambda report, problems: None,
+        )
+        running.start()
+        try:
+            assert fetch(running.url)[0] == 200
+        finally:
+            running.stop()
 
 
 def free_port() -> int:
