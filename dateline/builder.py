@@ -397,7 +397,7 @@ class LiveBuilder:
                 )
                 written = changed_files(pages, self.pages)
                 self.pages = pages
-                self.last = timeline, warnings, {event.path: event for event in timeline.events}
+                self.last = timeline, warnings, self._by_path(timeline, replaced)
             except Exception as error:  # the preview must survive anything a build can throw
                 self.last = self.memo.last = None  # the next build starts afresh
                 if isinstance(error, ContentError):
@@ -407,6 +407,12 @@ class LiveBuilder:
                 return None, [Diagnostic("(build)", 1, 1, message)]
         report = BuildReport.of(timeline, warnings, drafts, written, started)
         return report, warnings
+
+    def _by_path(self, timeline: Timeline, replaced: dict[int, Event] | None) -> dict[str, Event]:
+        """The events of ``timeline`` by path: the last build's, when it replaced some."""
+        if replaced is None or self.last is None:
+            return {event.path: event for event in timeline.events}
+        return self.last[2] | {event.path: event for event in replaced.values()}
 
     def _replacing(
         self, fresh: set[str] | None
