@@ -137,7 +137,7 @@ class PreviewServer(http.server.ThreadingHTTPServer):
         state: SiteState,
     ) -> None:
         self.site = site
-        """The files of the last good build, by path."""
+        """Gives the files of the last good build, by path (a new build, a new mapping)."""
         self.base_path = base_path
         self.state = state
         self.stopping = threading.Event()
