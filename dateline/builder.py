@@ -364,8 +364,9 @@ class LiveBuilder:
         """The entry files of the last build."""
         self.listed: dict[str, int] = {}
         """For folders of entries listed before, their modification time then."""
-        self.last: tuple[Timeline, list[Diagnostic], dict[str, Event]] | None = None
-        """The last build's timeline, warnings and events by path, while it was a good one."""
+        self.last: tuple[list[Diagnostic], dict[str, Event]] | None = None
+        """The last build's warnings and events by path, while it was a good one (its timeline
+        is the one its pages were made from, ``memo.last``)."""
 
     def base_path(self) -> str:
         """The path the preview is served under: the configured one, or '/'."""
@@ -397,7 +398,7 @@ class LiveBuilder:
                 )
                 written = changed_files(pages, self.pages)
                 self.pages = pages
-                self.last = timeline, warnings, self._by_path(timeline, replaced)
+                self.last = warnings, self._by_path(timeline, replaced)
             except Exception as error:  # the preview must survive anything a build can throw
                 self.last = self.memo.last = None  # the next build starts afresh
                 if isinstance(error, ContentError):
@@ -412,7 +413,7 @@ class LiveBuilder:
         """The events of ``timeline`` by path: the last build's, when it replaced some."""
         if replaced is None or self.last is None:
             return {event.path: event for event in timeline.events}
-        return self.last[2] | {event.path: event for event in replaced.values()}
+        return self.last[1] | {event.path: event for event in replaced.values()}
 
     def _replacing(
         self, fresh: set[str] | None
@@ -423,14 +424,12 @@ class LiveBuilder:
         That is when a few entries changed, none came or went, none has an error, and each
         keeps its placement (see :func:`.timeline.placement`).
         """
-        if self.last is None or self.settings is None or not fresh:
+        rendered = self.memo.last
+        if self.last is None or rendered is None or self.settings is None or not fresh:
             return None
         if len(fresh) > REPLACE_AT_MOST:
             return None
-        timeline, warnings, by_path = self.last
-        rendered = self.memo.last
-        if rendered is None or rendered.timeline is not timeline:
-            return None  # the pages in memory were not made from it
+        warnings, by_path = self.last
         read = {path: self.project.read(path) for path in sorted(fresh)}
         files = [(path, raw) for path, raw in read.items() if raw is not None]
         if len(files) < len(read) or any(path not in by_path for path in read):
@@ -451,7 +450,7 @@ class LiveBuilder:
                 replaced[id(old)] = event
             found += problems
         kept = [warning for warning in warnings if warning.path not in fresh]
-        substituted = substitute(timeline, replaced, rendered.position)
+        substituted = substitute(rendered.timeline, replaced, rendered.position)
         return substituted, sorted(kept + found), replaced
 
     def _inputs(self, fresh: set[str] | None) -> tuple[Settings, list[tuple[str, bytes | None]]]:
