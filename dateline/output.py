@@ -12,6 +12,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO
 
@@ -20,6 +21,7 @@ from .project import Written, walk_files
 Pages = dict[str, bytes]
 """Output files by their path inside the site, with forward slashes."""
 
+_O_BINARY = getattr(os, "O_BINARY", 0)  # Windows would otherwise translate line endings
 _RENAME_EXCHANGE = 2  # from <linux/fs.h>
 _AT_FDCWD = -100
 
@@ -55,6 +57,9 @@ class Staging:
         ``written`` are kept from the old site."""
         self.in_place = bool(self.previous) and self.out.is_dir()
         """Whether the changed files are moved into the old site rather than the folder swapped."""
+        self._folders: set[str] = {""}
+        """Folders of the staging folder known to be there (in this process): made once each,
+        without first trying to open a file in them."""
 
     def __enter__(self) -> Staging:
         return self
@@ -91,8 +96,21 @@ class Staging:
             linked = self._link_unchanged(relative)
             if linked is not None:
                 return linked
-        stat = _write_file(self.folder / safe_relative(relative), data)
-        return relative, (stat.st_size, stat.st_mtime_ns, digest), True
+        relative = safe_relative(relative)
+        folder = relative.rpartition("/")[0]
+        if folder not in self._folders:
+            self._make_folders(folder)
+        stat = _write_file(f"{self.folder}/{relative}", data)
+        return item[0], (stat.st_size, stat.st_mtime_ns, digest), True
+
+    def _make_folders(self, folder: str) -> None:
+        """Make ``folder`` (relative, safe) in the staging folder, with its parents."""
+        parent = folder.rpartition("/")[0]
+        if parent not in self._folders:
+            self._make_folders(parent)
+        with suppress(FileExistsError):  # made by another worker, or written by a link
+            os.mkdir(f"{self.folder}/{folder}", 0o755)
+        self._folders.add(folder)
 
     def _link_unchanged(self, relative: str) -> tuple[str, Written, bool] | None:
         """Keep the old site's file at ``relative`` if it is as the last build wrote it.
@@ -194,17 +212,16 @@ class _StagedPages(Mapping[str, bytes]):
         return relative in self.pages or relative in self.staged
 
 
-def _write_file(path: Path, data: bytes) -> os.stat_result:
-    """Write a new file (and its folder if need be); return its stat."""
+def _write_file(path: str, data: bytes) -> os.stat_result:
+    """Write a new file in a folder that is there; return its stat."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _O_BINARY, 0o644)
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    except FileNotFoundError:
-        path.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(data)
-        file.flush()
-        return os.fstat(file.fileno())
+        view = memoryview(data)
+        while view:  # a write may take less than it is given
+            view = view[os.write(descriptor, view) :]
+        return os.fstat(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _link_file(old: Path, target: Path) -> None:
