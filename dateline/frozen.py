@@ -9,6 +9,7 @@ call of its constructor instead.
 from __future__ import annotations
 
 from dataclasses import fields
+from operator import attrgetter
 from typing import Any, TypeVar
 
 Record = TypeVar("Record")
@@ -16,10 +17,11 @@ Record = TypeVar("Record")
 
 def pickled_by_fields(cls: type[Record]) -> type[Record]:
     """Make instances of the dataclass ``cls`` pickle as ``cls(*fields)``."""
-    names = tuple(field.name for field in fields(cls))  # type: ignore[arg-type]
+    names = [field.name for field in fields(cls)]  # type: ignore[arg-type]
+    values = attrgetter(*names) if len(names) > 1 else lambda self: (getattr(self, names[0]),)
 
     def __reduce__(self: Any) -> tuple[type[Record], tuple[Any, ...]]:
-        return cls, tuple(getattr(self, name) for name in names)
+        return cls, values(self)
 
     cls.__reduce__ = __reduce__  # type: ignore[method-assign]
     return cls
