@@ -96,19 +96,23 @@ class Staging:
             linked = self._link_unchanged(relative)
             if linked is not None:
                 return linked
-        relative = safe_relative(relative)
-        folder = relative.rpartition("/")[0]
+        stat = _write_file(self._staged_path(relative), data)
+        return relative, (stat.st_size, stat.st_mtime_ns, digest), True
+
+    def _staged_path(self, relative: str) -> str:
+        """Where ``relative`` goes in the staging folder, with its folder made if need be."""
+        safe = safe_relative(relative)
+        folder = safe.rpartition("/")[0]
         if folder not in self._folders:
             self._make_folders(folder)
-        stat = _write_file(f"{self.folder}/{relative}", data)
-        return item[0], (stat.st_size, stat.st_mtime_ns, digest), True
+        return f"{self.folder}/{safe}"
 
     def _make_folders(self, folder: str) -> None:
         """Make ``folder`` (relative, safe) in the staging folder, with its parents."""
         parent = folder.rpartition("/")[0]
         if parent not in self._folders:
             self._make_folders(parent)
-        with suppress(FileExistsError):  # made by another worker, or written by a link
+        with suppress(FileExistsError):  # made by another worker
             os.mkdir(f"{self.folder}/{folder}", 0o755)
         self._folders.add(folder)
 
@@ -126,7 +130,7 @@ class Staging:
             if (stat.st_size, stat.st_mtime_ns) != before[:2]:
                 return None
             if not self.in_place:
-                _link_file(old, self.folder / safe_relative(relative))
+                os.link(old, self._staged_path(relative))
         except OSError:
             return None
         return relative, before, False
@@ -222,15 +226,6 @@ def _write_file(path: str, data: bytes) -> os.stat_result:
         return os.fstat(descriptor)
     finally:
         os.close(descriptor)
-
-
-def _link_file(old: Path, target: Path) -> None:
-    """Link ``old`` at ``target`` (making its folder if need be)."""
-    try:
-        os.link(old, target)
-    except FileNotFoundError:
-        target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
-        os.link(old, target)
 
 
 def _umask_keeps_files_readable() -> bool:
