@@ -88,7 +88,10 @@ class Manifest:
                     return False
             except OSError:
                 return False
-        on_disk = output_stamps(out)
+        try:
+            on_disk = output_stamps(out)
+        except OSError:  # the site was deleted, or something else stands in its place
+            return False
         return on_disk.keys() == self.outputs.keys() and all(
             on_disk[path] == (size, mtime) for path, (size, mtime, _) in self.outputs.items()
         )

@@ -95,6 +95,7 @@ CHANGES: dict[str, Change] = {
     "configuration edited": _edit_config,
     "archived source edited": _edit_archive,
     "site changed by hand": _damage_site,
+    "site deleted, cache kept": lambda root: shutil.rmtree(root / "site"),
 }
 
 
