@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -243,10 +244,22 @@ def render_site(
     if replaced is not None and memo.last and memo.last.context == context and staging is None:
         before, last = memo.last, memo.last.replace(timeline, replaced)
     all_facets = last.facets if last else facets(timeline)
-    files["search.json"] = search_index(timeline, all_facets, url(""), pieces)
-    versions = {path: hashlib.sha256(data).hexdigest()[:10] for path, data in files.items()}
+    versions = {path: _version(data) for path, data in files.items()}
+    renderer = os.getpid()
+
+    def search_file() -> bytes:
+        """search.json, made the first time it is asked for; in a forked worker (a custom
+        template that links to it from some other page), without the pieces stored on disk,
+        which the build's own process writes."""
+        if "search.json" not in files:
+            made = pieces if os.getpid() == renderer else fresh
+            files["search.json"] = search_index(timeline, all_facets, url(""), made)
+            versions["search.json"] = _version(files["search.json"])
+        return files["search.json"]
 
     def asset(path: str) -> str:
+        if path == "search.json":
+            search_file()
         if path not in versions:
             raise jinja2.TemplateRuntimeError(f"no asset {path!r} in templates/static/")
         return f"{url(path)}?v={versions[path]}"
@@ -281,10 +294,10 @@ def render_site(
     def event_href(slug: str) -> str:
         return url(f"events/{slug}/")
 
-    if before is not None and replaced is not None and before.draws_alike(replaced, event_href):
-        chart = before.chart
-    else:
-        chart = build_chart(
+    def draw_chart() -> Chart | None:
+        if before is not None and replaced is not None and before.draws_alike(replaced, event_href):
+            return before.chart
+        return build_chart(
             timeline,
             event_href,
             {
@@ -296,6 +309,7 @@ def render_site(
             | {str(year.year): f"{url('')}#y-{year.year}" for year in timeline.years},
             pieces,
         )
+
     styles = tuple(sorted((p, v) for p, v in versions.items() if p.startswith("assets/")))
     shared = (timeline.config, styles, memo.templates)
     kept: dict[str, tuple[object, bytes]] = {}
@@ -312,10 +326,12 @@ def render_site(
             files[path] = make()
         kept[path] = (key, files[path])
 
-    complete = len(timeline.events) <= INDEX_LIMIT
-    jobs: list[Job] = []
-    jobs.append(
-        (
+    def index_job(chart: Chart | None) -> Job:
+        """The front page's job: it shows the chart and links to the search index, both made
+        by now, so its key names their versions."""
+        search_file()
+        complete = len(timeline.events) <= INDEX_LIMIT
+        return (
             "index.html",
             (
                 timeline.events if complete else len(timeline.events),
@@ -336,11 +352,9 @@ def render_site(
                 complete=complete,
             ),
         )
-    )
+
+    jobs: list[Job] = []
     shown = last.listings if last else listings(timeline, all_facets)
-    if not single_build and staging is None:
-        memo.last = last or Rendered.of(timeline, context, all_facets, shown, chart)
-        memo.last.chart = chart
     numbers: Sequence[int] = range(len(timeline.events))
     cited_by = set(timeline.sources)
     if last is not None and replaced is not None:  # only what shows the replaced events
@@ -410,8 +424,6 @@ def render_site(
                 partial(source_page, page, source, citing),
             )
         )
-    if memo.last is not None and not single_build and staging is None:
-        memo.last.rendered = frozenset(path for path, _, _ in jobs) if last else None
     # With no last build to keep pages from, each page's digest (recorded for the next build)
     # is taken by the worker that renders it rather than here, before the workers start.
     fresh_site = reuse is not None and not reuse.last and workers_for(len(jobs)) > 1
@@ -420,6 +432,12 @@ def render_site(
     workers = workers_for(len(jobs)) if staging is not None else 1
     deferring = defer_exports and not single_build and staging is None
     if staging is None or workers <= 1:
+        chart = draw_chart()
+        jobs.insert(0, index_job(chart))
+        if not single_build and staging is None:
+            memo.last = last or Rendered.of(timeline, context, all_facets, shown, chart)
+            memo.last.chart = chart
+            memo.last.rendered = frozenset(path for path, _, _ in jobs) if last else None
         for number, (path, key, make) in enumerate(jobs, start=1):
             remembered(path, key, make)
             if number % 200 == 0 or number == len(jobs):
@@ -447,7 +465,8 @@ def render_site(
             done = sum(len(batches[i]) for i in range(rendered[0]))
             progress("rendering pages", done, len(jobs))
 
-        def write_publishing_files() -> None:  # here, while the workers render
+        def write_publishing_files() -> None:  # here, while the workers render the rest
+            remembered(*index_job(draw_chart()))
             for path, data in publishing_files(timeline, env, pieces):
                 staging.write({path: data})
 
@@ -468,6 +487,11 @@ def render_site(
         deferred = {path: memo.deferred(path, make, context) for path, make in later.items()}
     memo.pieces.end(keep_unused=last is not None, replaced=replaced if last and replaced else ())
     return Site(files, deferred) if deferring else dict(sorted(files.items()))
+
+
+def _version(data: bytes) -> str:
+    """The version of an asset named in links to it, so that a changed file is fetched anew."""
+    return hashlib.sha256(data).hexdigest()[:10]
 
 
 def source_page(page: Callable[..., bytes], source: Source, citing: tuple[Event, ...]) -> bytes:
