@@ -20,7 +20,7 @@ from typing import Any
 from .cache import code_fingerprint
 from .diagnostics import Diagnostic
 from .output import write_atomically
-from .project import BuildReport, Project, Reads, Stamp, Written, walk_files
+from .project import RACY_NS, BuildReport, Project, Reads, Stamp, Written, walk_files
 
 MANIFEST_FORMAT = 3
 
@@ -96,6 +96,21 @@ class Manifest:
             on_disk[path] == (size, mtime) for path, (size, mtime, _) in self.outputs.items()
         )
 
+    def settle(self, verified_ns: int) -> bool:
+        """Forget the content digests of inputs whose time is now safely in the past.
+
+        Call it when :meth:`unchanged` (begun at ``verified_ns``) found every input as it was:
+        a later change to such a file gives it a later time, so size and time alone tell.
+        Returns whether any digest was forgotten; otherwise every build after one that read
+        files just written (a fresh checkout) would hash them all again.
+        """
+        settled = False
+        for relative, (size, mtime, digest) in self.inputs.items():
+            if digest and mtime < verified_ns - RACY_NS:
+                self.inputs[relative] = (size, mtime, "")
+                settled = True
+        return settled
+
     def warnings(self) -> list[Diagnostic]:
         """The warnings of the build that wrote the manifest, to be shown again."""
         return [Diagnostic(**warning) for warning in self.report["warnings"]]
@@ -148,8 +163,11 @@ class BuildRecord:
         self, project: Project, started: float, manifest: Manifest | None
     ) -> BuildReport | None:
         """The last build's report when nothing changed since it and its site is untouched."""
+        verified_ns = time.time_ns()
         if manifest is None or not manifest.unchanged(project.root, project.out, self.listing):
             return None
+        if manifest.settle(verified_ns):
+            manifest.save(self.file)
         return BuildReport(
             events=manifest.report["events"],
             drafts=manifest.report["drafts"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 import shutil
 from collections.abc import Callable
@@ -10,7 +11,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from dateline import exports
+from dateline import exports, manifest
 from dateline.browse import facets, listings
 from dateline.builder import build, check, load_timeline
 from dateline.cache import EntryCache
@@ -45,6 +46,35 @@ def test_a_build_with_nothing_changed_writes_nothing(project_copy: Project) -> N
     assert [str(w) for w in again.warnings] == [str(w) for w in first.warnings]
     assert tree(project_copy.out) == before
     assert stamps(project_copy.out) == times, "no file was touched"
+
+
+def test_files_read_just_after_they_were_written_are_hashed_until_they_settle(
+    project_copy: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fresh checkout is built at once: its files' times could hide a change in the same
+    tick, so they are hashed; once those times are safely past, stat calls alone tell."""
+    for entry in (project_copy.root / "content").rglob("*.md"):
+        entry.touch()  # as a checkout leaves them
+    build(project_copy)
+    (record,) = (project_copy.root / ".dateline-cache").glob("build-*.json")
+    hashed = [path for path, stamp in json.loads(record.read_bytes())["inputs"].items() if stamp[2]]
+    assert any(path.startswith("content/events/") for path in hashed)
+    monkeypatch.setattr(manifest, "RACY_NS", 0)  # as if the build ran some seconds later
+    assert build(project_copy).files == 0
+    inputs = json.loads(record.read_bytes())["inputs"]
+    assert not any(stamp[2] for stamp in inputs.values()), "the digests were forgotten"
+    read_bytes = Path.read_bytes
+
+    def read_no_entry(path: Path) -> bytes:
+        assert path.suffix != ".md", f"{path} was read"
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_no_entry)
+    assert build(project_copy).files == 0, "nothing read to tell that nothing changed"
+    monkeypatch.undo()
+    entry = first_entry(project_copy.root)
+    entry.write_text(entry.read_text("utf-8").replace("title: ", "title: Later ", 1), "utf-8")
+    assert build(project_copy).files > 0
 
 
 def _same_size_title_edit(root: Path) -> None:
