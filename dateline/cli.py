@@ -129,7 +129,13 @@ def make_parser() -> argparse.ArgumentParser:
         "import-csv", parents=[common], help="turn a dataset into entries, one per attack"
     )
     csv_verb.add_argument("dataset", type=Path, help="the CSV file")
-    csv_verb.add_argument("--profile", required=True, choices=_Profiles(), help="how to read it")
+    csv_verb.add_argument(
+        "--profile",
+        required=True,
+        choices=_Profiles(),
+        metavar="PROFILE",
+        help="how to read it: %(choices)s",
+    )
 
     verbs.add_parser(
         "schema", parents=[common], help="write JSON Schemas for editors' tools into schemas/"
