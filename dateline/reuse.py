@@ -134,8 +134,14 @@ class PageReuse:
         return f"source {found}"
 
     def unchanged(self, path: str, key: object) -> bool:
-        """Note the digest of the page at ``path``; True when it is the last build's."""
-        digest = self.digests[path] = self.digest(key)
+        """Note the digest of the page at ``path``; True when it is the last build's.
+
+        A page's key is the same all through one build: it is digested once however often
+        this is asked (the build in one process asks again as it renders).
+        """
+        digest = self.digests.get(path)
+        if digest is None:
+            digest = self.digests[path] = self.digest(key)
         return self.last.get(path) == digest
 
     def kept(self, path: str, key: object, staging: Staging) -> bool:
