@@ -20,7 +20,7 @@ from typing import Any
 from .cache import code_fingerprint
 from .diagnostics import Diagnostic
 from .output import write_atomically
-from .project import RACY_NS, BuildReport, Project, Reads, Stamp, Written, walk_files
+from .project import BuildReport, Project, Reads, Stamp, Written, is_racy, walk_files
 
 MANIFEST_FORMAT = 3
 
@@ -106,7 +106,7 @@ class Manifest:
         """
         settled = False
         for relative, (size, mtime, digest) in self.inputs.items():
-            if digest and mtime < verified_ns - RACY_NS:
+            if digest and not is_racy(mtime, verified_ns):
                 self.inputs[relative] = (size, mtime, "")
                 settled = True
         return settled

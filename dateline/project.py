@@ -37,6 +37,13 @@ PIECES_DIR = "pieces"
 RACY_NS = 2_000_000_000
 """A file modified this close to the build that read it is checked by content as well."""
 
+
+def is_racy(mtime_ns: int, at_ns: int) -> bool:
+    """Whether a file modified at ``mtime_ns`` may yet change, as seen at ``at_ns``, without
+    its size or time showing it (a later write in the same clock tick)."""
+    return mtime_ns >= at_ns - RACY_NS
+
+
 Written = tuple[int, int, str]
 """An output file as written: its size, modification time in nanoseconds, and SHA-256."""
 
@@ -58,7 +65,7 @@ class Reads:
 
     def record(self, relative: str, stat: os.stat_result, data: bytes) -> None:
         """Note that ``data`` was read from ``relative``, whose ``stat`` was taken before."""
-        racy = stat.st_mtime_ns >= self.started_ns - RACY_NS
+        racy = is_racy(stat.st_mtime_ns, self.started_ns)
         digest = hashlib.sha256(data).hexdigest() if racy else ""
         self.stamps[relative] = (stat.st_size, stat.st_mtime_ns, digest)
 

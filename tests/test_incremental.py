@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from dateline import exports, manifest
+from dateline import exports, project
 from dateline.browse import facets, listings
 from dateline.builder import build, check, load_timeline
 from dateline.cache import EntryCache
@@ -59,7 +59,7 @@ def test_files_read_just_after_they_were_written_are_hashed_until_they_settle(
     (record,) = (project_copy.root / ".dateline-cache").glob("build-*.json")
     hashed = [path for path, stamp in json.loads(record.read_bytes())["inputs"].items() if stamp[2]]
     assert any(path.startswith("content/events/") for path in hashed)
-    monkeypatch.setattr(manifest, "RACY_NS", 0)  # as if the build ran some seconds later
+    monkeypatch.setattr(project, "RACY_NS", 0)  # as if the build ran some seconds later
     assert build(project_copy).files == 0
     inputs = json.loads(record.read_bytes())["inputs"]
     assert not any(stamp[2] for stamp in inputs.values()), "the digests were forgotten"
