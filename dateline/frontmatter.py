@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,7 +163,7 @@ def parse_yaml(text: str, first_line: int = 1) -> ParsedYaml:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
-        raise _explain_yaml_error(error, lines) from None
+        raise _explain_yaml_error(error, lines, text) from None
     except yaml.YAMLError as error:
         raise FrontMatterError(f"invalid YAML: {error}", Position(first_line, 1)) from None
     if node is None:
@@ -182,10 +183,10 @@ def _refuse_aliases(text: str, lines: _Lines) -> None:
                     lines.at(token.start_mark),
                 )
     except yaml.MarkedYAMLError as error:
-        raise _explain_yaml_error(error, lines) from None
+        raise _explain_yaml_error(error, lines, text) from None
 
 
-def _explain_yaml_error(error: yaml.MarkedYAMLError, lines: _Lines) -> FrontMatterError:
+def _explain_yaml_error(error: yaml.MarkedYAMLError, lines: _Lines, text: str) -> FrontMatterError:
     """Turn PyYAML's wording into advice an editor can act on, at the right place."""
     problem = error.problem or error.context or "invalid YAML"
     context = error.context or ""
@@ -196,8 +197,30 @@ def _explain_yaml_error(error: yaml.MarkedYAMLError, lines: _Lines) -> FrontMatt
         problem = "a tab character; indent with spaces"
     elif "mapping values are not allowed here" in problem:
         problem = "unexpected ':'; put quotes around a value that contains ': '"
+    elif error.problem_mark is not None and (opened := _runaway_quote(text, error.problem_mark)):
+        found_at = lines.at(error.problem_mark)
+        problem = (
+            f"the quoted value begun here runs on to line {found_at.line}, where it fails "
+            f"({problem}); is its closing quote missing?"
+        )
+        mark = opened
     position = lines.at(mark) if mark is not None else Position(lines.first_line, 1)
     return FrontMatterError(f"invalid YAML: {problem}", position)
+
+
+def _runaway_quote(text: str, problem: yaml.Mark) -> yaml.Mark | None:
+    """Where a quoted value starts that runs over several lines and ends on the line of the
+    ``problem``: most often a closing quote left out, and a later quote taken for it."""
+    opened = None
+    with suppress(yaml.YAMLError):
+        for token in yaml.scan(text, Loader=_Loader):
+            if (
+                isinstance(token, yaml.ScalarToken)
+                and token.style in ('"', "'")
+                and token.start_mark.line < token.end_mark.line == problem.line
+            ):
+                opened = token.start_mark
+    return opened
 
 
 MAX_ENTRY_BYTES = 2 * 1024 * 1024
