@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from html import unescape
 from typing import Any, Protocol
 
 try:
@@ -49,31 +50,33 @@ class Body:
 class Engine(Protocol):
     """Renders Markdown to HTML, and lists the links written in it."""
 
-    def render(self, text: str) -> str: ...
-
-    def links(self, text: str) -> list[tuple[int, str]]:
-        """(0-based line, href) of every link in ``text``."""
+    def render(self, text: str) -> tuple[str, list[tuple[int, str]]]:
+        """The HTML of ``text``, and the (0-based line, href) of every link in it."""
         ...
 
 
 class CompiledEngine:
-    """markdown-it.rs: the HTML of markdown-it, made in compiled code."""
+    """markdown-it.rs: the HTML of markdown-it, made in compiled code.
+
+    Each element is rendered with the place it was written (``data-sourcepos="3:5-3:20"``,
+    markdown-it.rs's own plugin), the links' lines are read from that, and the attribute is
+    then taken out: one parse gives both, where walking a second parse's tree cost as much as
+    the first. Text and attribute values have their quotes escaped, so the attribute cannot
+    be matched anywhere else.
+    """
 
     def __init__(self) -> None:
         assert markdown_it_pyrs is not None
-        self._md = markdown_it_pyrs.MarkdownIt("zero").enable_many(list(RULES))  # type: ignore[arg-type]
+        self._md = markdown_it_pyrs.MarkdownIt("zero").enable_many([*RULES, "sourcepos"])  # type: ignore[arg-type]
 
-    def render(self, text: str) -> str:
-        html: str = self._md.render(text)
-        return html
+    def render(self, text: str) -> tuple[str, list[tuple[int, str]]]:
+        placed: str = self._md.render(text)
+        links = [(int(line) - 1, unescape(href)) for line, href in _PLACED_LINK.findall(placed)]
+        return _SOURCEPOS.sub("", placed), links
 
-    def links(self, text: str) -> list[tuple[int, str]]:
-        raw = text.encode("utf-8")  # the tree's source map counts bytes
-        return [
-            (raw.count(b"\n", 0, node.srcmap[0]), str(node.meta["url"]))
-            for node in self._md.tree(text).walk()
-            if node.name in ("link", "autolink") and node.srcmap is not None
-        ]
+
+_SOURCEPOS = re.compile(r' data-sourcepos="\d+:\d+-\d+:\d+"')
+_PLACED_LINK = re.compile(r'<a data-sourcepos="(\d+):\d+-\d+:\d+" href="([^"]*)"')
 
 
 class ReferenceEngine:
@@ -85,20 +88,19 @@ class ReferenceEngine:
         options: Any = {"html": False, "typographer": False}
         self._md = MarkdownIt("commonmark", options).enable(["table", "strikethrough"])
 
-    def render(self, text: str) -> str:
-        html: str = self._md.render(text)
-        return html
-
-    def links(self, text: str) -> list[tuple[int, str]]:
-        found = []
-        for block in self._md.parse(text):
+    def render(self, text: str) -> tuple[str, list[tuple[int, str]]]:
+        env: dict[str, Any] = {}
+        tokens = self._md.parse(text, env)
+        links = []
+        for block in tokens:
             line = block.map[0] if block.map else 0
             for child in block.children or ():
                 if child.type in ("softbreak", "hardbreak"):
                     line += 1
                 elif child.type == "link_open":
-                    found.append((line, str(child.attrGet("href") or "")))
-        return found
+                    links.append((line, str(child.attrGet("href") or "")))
+        html: str = self._md.renderer.render(tokens, self._md.options, env)
+        return html, links
 
 
 @cache
@@ -114,11 +116,8 @@ def is_site_link(href: str) -> bool:
 
 def render_body(text: str, base_path: str = "/", using: Engine | None = None) -> Body:
     """Render an entry body, noting the links it makes to the site's pages."""
-    md = using or engine()
-    html = md.render(text)
-    if _SITE_HREF.search(html) is None:
-        return Body(html, ())
-    links = tuple((line, href) for line, href in md.links(text) if is_site_link(href))
+    html, written = (using or engine()).render(text)
+    links = tuple((line, href) for line, href in written if is_site_link(href))
     if base_path != "/":
         html = _SITE_HREF.sub(lambda _: f'<a href="{base_path}', html)
     return Body(html, links)
