@@ -67,7 +67,7 @@ class CompiledEngine:
 
     def __init__(self) -> None:
         assert markdown_it_pyrs is not None
-        self._md = markdown_it_pyrs.MarkdownIt("zero").enable_many([*RULES, "sourcepos"])  # type: ignore[arg-type]
+        self._md = markdown_it_pyrs.MarkdownIt("zero").enable_many([*RULES, "sourcepos"])  # type: ignore[list-item]
 
     def render(self, text: str) -> tuple[str, list[tuple[int, str]]]:
         placed: str = self._md.render(text)

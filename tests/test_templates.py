@@ -6,6 +6,7 @@ from pathlib import Path
 
 import jinja2
 import pytest
+from markupsafe import Markup
 
 from dateline.builder import build
 from dateline.project import Project
@@ -53,6 +54,45 @@ def test_undefined_names_still_fail(env: jinja2.Environment, tmp_path: Path) -> 
     (tmp_path / "bad.html").write_text("{{ missing(1) }}", "utf-8")
     with pytest.raises(jinja2.UndefinedError):
         env.get_template("bad.html").render()
+
+
+class Shown:
+    def __str__(self) -> str:
+        return "<shown>"
+
+
+class Safe:
+    def __html__(self) -> str:
+        return "<em>safe</em>"
+
+
+def test_every_value_is_escaped_unless_it_is_marked_safe(tmp_path: Path) -> None:
+    """Text, numbers and objects are escaped, Markup and ``__html__`` objects are not, and
+    an undefined value fails, from a template's code or from one compiled on disk before."""
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "values.html").write_text(
+        "{% macro m() %}<i>{{ text }}</i>{% endmacro %}"
+        "{{ text }}|{{ number }}|{{ shown }}|{{ safe }}|{{ marked }}|{{ m() }}|{{ m() | e }}",
+        "utf-8",
+    )
+    (tmp_path / "templates" / "undefined.html").write_text("{{ nothing }}", "utf-8")
+    values = {
+        "text": 'a < b & "c"',
+        "number": 3,
+        "shown": Shown(),
+        "safe": Safe(),
+        "marked": Markup("<b>bold</b>"),
+    }
+    expected = (
+        "a &lt; b &amp; &#34;c&#34;|3|&lt;shown&gt;|<em>safe</em>|<b>bold</b>|"
+        "<i>a &lt; b &amp; &#34;c&#34;</i>|<i>a &lt; b &amp; &#34;c&#34;</i>"
+    )
+    for _ in range(2):  # compiled now, then loaded from the compiled code on disk
+        env = make_environment(tmp_path / "templates", compiled_on_disk(tmp_path / "compiled"))
+        assert env.get_template("values.html").render(**values) == expected
+        with pytest.raises(jinja2.UndefinedError):
+            env.get_template("undefined.html").render()
+    assert list((tmp_path / "compiled").glob("*.cache"))
 
 
 def test_compiled_templates_are_kept_for_this_code_only(tmp_path: Path) -> None:
