@@ -80,7 +80,11 @@ def events_json(timeline: Timeline, pieces: Pieces = fresh) -> bytes:
 
 def compact_json(value: object) -> str:
     """``value`` as JSON on one line, non-ASCII text as it is."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _compact_encoder.encode(value)
+
+
+_compact_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+"""One encoder for every call: ``json.dumps`` with options makes a new one each time."""
 
 
 def json_document(head: dict[str, Any], lists: dict[str, list[bytes]]) -> bytes:

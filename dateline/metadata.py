@@ -17,7 +17,11 @@ _SCRIPT_SAFE = str.maketrans(
 
 def script_json(data: Any) -> Markup:
     """JSON that cannot close its ``<script>`` element or open another, whatever the data holds."""
-    return Markup(json.dumps(data, ensure_ascii=False, sort_keys=True).translate(_SCRIPT_SAFE))
+    return Markup(_encoder.encode(data).translate(_SCRIPT_SAFE))
+
+
+_encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+"""One encoder for every page: ``json.dumps`` with options makes a new one each time."""
 
 
 def event_json_ld(timeline: Timeline, event: Event) -> Markup:
