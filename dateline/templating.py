@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, MutableMapping
+from collections import ChainMap
+from collections.abc import Callable, KeysView, MutableMapping
 from contextlib import suppress
 from functools import partial
 from pathlib import Path
@@ -70,11 +71,23 @@ class _Template(jinja2.Template):
         return template
 
 
+class _Globals(ChainMap[str, Any]):
+    """A template's globals, whose names Jinja takes away from a page's at every import
+    (``{% from "_event.html" import ... %}``): a ChainMap's own keys do that one name at a
+    time in Python, a twentieth of an event page."""
+
+    def keys(self) -> KeysView[str]:
+        return dict.fromkeys(self).keys()
+
+
 class _Environment(jinja2.Environment):
-    """Jinja's environment with :class:`_Context` and :class:`_Template`."""
+    """Jinja's environment with :class:`_Context`, :class:`_Template` and :class:`_Globals`."""
 
     context_class = _Context
     template_class = _Template
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return _Globals({} if d is None else d, self.globals)
 
 
 def compiled_on_disk(folder: Path) -> jinja2.BytecodeCache:

@@ -95,6 +95,22 @@ def test_every_value_is_escaped_unless_it_is_marked_safe(tmp_path: Path) -> None
     assert list((tmp_path / "compiled").glob("*.cache"))
 
 
+def test_imported_macros_see_globals_set_after_loading(tmp_path: Path) -> None:
+    """Globals are a live view of the environment's, as in Jinja, also for a template's own
+    globals and for a macro imported into another template."""
+    (tmp_path / "_macros.html").write_text("{% macro show() %}{{ late }}{% endmacro %}", "utf-8")
+    (tmp_path / "page.html").write_text(
+        '{% from "_macros.html" import show %}{{ show() }}|{{ late }}|{{ own }}', "utf-8"
+    )
+    env = make_environment(tmp_path)
+    page = env.get_template("page.html", globals={"own": "O"})
+    env.globals["late"] = "early"
+    assert page.render() == "early|early|O"
+    env.globals["late"] = "later"
+    assert page.render() == "later|later|O"
+    assert set(page.globals.keys()) == {"own", "late"} | set(jinja2.Environment().globals)
+
+
 def test_compiled_templates_are_kept_for_this_code_only(tmp_path: Path) -> None:
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "page.html").write_text("one {{ 1 + 1 }}", "utf-8")
