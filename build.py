@@ -4,9 +4,7 @@
 ``python build.py --help`` lists every verb; all of them live in :mod:`dateline.cli`.
 """
 
-import sys
-
-from dateline.cli import main
+from dateline.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

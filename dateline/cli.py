@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import argparse
 import errno
+import gc
 import json
+import os
 import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from . import __version__
 from .diagnostics import ContentError, Diagnostic, Diagnostics
@@ -143,6 +146,23 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def run() -> NoReturn:
+    """Run the command line as a process of its own, and end the process.
+
+    A build makes millions of objects that live until it ends. With the collector on, the
+    first allocation after the build walks them all once more (a quarter of a second at
+    10,000 events), and Python's exit frees them one by one (another tenth). A process that
+    is about to end needs neither: the collector stays off (a preview turns it back on, as it
+    runs for hours), and the process ends once its output is flushed, as mypy's does.
+    """
+    gc.disable()
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError):  # a reader that went away (``| head``) cannot be told more
+            stream.flush()
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     arguments = list(sys.argv[1:] if argv is None else argv)
@@ -264,6 +284,8 @@ def _check(project: Project, strict: bool, output_format: str) -> int:
 
 def _serve(root: Path, options: argparse.Namespace) -> int:
     from .serve import make_preview, preview_project
+
+    gc.enable()  # off in a process of its own (see run): a preview runs for hours
 
     port = DEFAULT_PORT if options.port is None else options.port
     if not 0 < port < 65536:

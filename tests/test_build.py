@@ -135,6 +135,19 @@ def test_cli_check_json_and_exit_codes(project_copy: Project) -> None:
     assert run_cli("build", "--root", "/no/such/folder", cwd=project_copy.root).returncode == 2
 
 
+def test_python_m_dateline_runs_the_same_command_line(project_copy: Project) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "dateline", "check"],
+        cwd=project_copy.root,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "check passed: 9 events, 5 sources\n"
+
+
 def test_check_writes_nothing(project_copy: Project) -> None:
     assert run_cli("check", cwd=project_copy.root).returncode == 0
     assert not project_copy.out.exists()
