@@ -261,6 +261,8 @@ def _typed(plain: str) -> Any:
     """A plain value as PyYAML types it; dates are kept as written."""
     if plain[:1] not in _TYPED_FIRST:  # no implicit type starts with this character: text
         return plain
+    if plain.isdigit() and plain.isascii() and (plain[0] != "0" or len(plain) == 1):
+        return int(plain)  # a count, as PyYAML reads it (a leading 0 would make it octal)
     tag = _resolver.resolve(yaml.ScalarNode, plain, (True, False))  # type: ignore[no-untyped-call]
     if tag in (_STRING_TAG, _TIMESTAMP_TAG):
         return plain

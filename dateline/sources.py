@@ -94,10 +94,11 @@ def _normalised(paragraph: str) -> tuple[str, list[int]]:
     return normalise(paragraph)
 
 
-@lru_cache(maxsize=16_384)
-def _folded(paragraph: str) -> str:
-    """A paragraph folded once: enough to tell whether a quote is in it."""
-    return folded(paragraph)
+@lru_cache(maxsize=4_096)
+def _folded_text(paragraphs: tuple[str, ...]) -> str:
+    """A source's paragraphs folded once, one per line: folding leaves no line breaks, so a
+    quote found in it lies inside one paragraph."""
+    return "\n".join(map(folded, paragraphs))
 
 
 def find_quote(quote: str, paragraphs: tuple[str, ...]) -> Match | None:
@@ -105,14 +106,14 @@ def find_quote(quote: str, paragraphs: tuple[str, ...]) -> Match | None:
     wanted = folded(quote)
     if not wanted:
         return None
-    for number, paragraph in enumerate(paragraphs, start=1):
-        if wanted not in _folded(paragraph):  # the offsets are worked out only where it is
-            continue
-        text, offsets = _normalised(paragraph)
-        at = text.find(wanted)
-        if at >= 0:
-            return Match(number, offsets[at], offsets[at + len(wanted) - 1] + 1)
-    return None
+    whole = _folded_text(paragraphs)
+    found = whole.find(wanted)  # the offsets are worked out only in the paragraph it is in
+    if found < 0:
+        return None
+    number = whole.count("\n", 0, found)
+    text, offsets = _normalised(paragraphs[number])
+    at = text.find(wanted)
+    return Match(number + 1, offsets[at], offsets[at + len(wanted) - 1] + 1)
 
 
 def explain_missing(quote: str, paragraphs: tuple[str, ...]) -> str:

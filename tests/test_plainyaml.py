@@ -162,6 +162,17 @@ def test_never_accepts_what_pyyaml_reads_differently(text: str) -> None:
     check_agrees(text)
 
 
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet="0123456789_+-:.xobeE", min_size=1, max_size=8))
+@example("0")
+@example("007")
+@example("09")
+@example("1_000")
+@example("190:20")
+def test_reads_numbers_as_pyyaml_does(number: str) -> None:
+    check_agrees(f"value: {number}\nlist: [{number}]\n")
+
+
 def test_the_shapes_editors_write_take_the_fast_path(tmp_path: Path) -> None:
     """Every shipped entry and every generated benchmark entry is plain: none falls back."""
     write_project(300, tmp_path / "project")

@@ -104,6 +104,25 @@ def test_quick_folding_equals_normalising(text: str) -> None:
     assert folded(text + "x") == normalise(text + "x")[0]
 
 
+@given(
+    st.lists(st.text(alphabet=" \n\u00a0ab\u2019'", max_size=12), min_size=1, max_size=4),
+    st.data(),
+)
+def test_a_quote_is_found_in_the_first_paragraph_that_holds_it(
+    paragraphs: list[str], data: st.DataObject
+) -> None:
+    source = data.draw(st.sampled_from(paragraphs))
+    start = data.draw(st.integers(0, len(source)))
+    quote = data.draw(st.sampled_from([source[start:], source[:start], "ab", "a b", "'"]))
+    match = find_quote(quote, tuple(paragraphs))
+    holding = [
+        n for n, p in enumerate(paragraphs, 1) if folded(quote) and folded(quote) in folded(p)
+    ]
+    assert (match.paragraph if match else None) == (holding[0] if holding else None)
+    if match is not None:
+        assert folded(paragraphs[match.paragraph - 1][match.start : match.end]) == folded(quote)
+
+
 def registry(yaml_text: str, files: dict[str, bytes] | None = None) -> list[str]:
     diagnostics = Diagnostics()
     parse_sources(yaml_text.encode(), (files or {}).get, diagnostics)
