@@ -23,21 +23,18 @@ class _Context(jinja2.runtime.Context):
     a wish to be passed the context three ways on every call (a tenth of an event page)."""
 
     def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if type(__obj) is not jinja2.runtime.Macro and not __self._known_plain(__obj):
-            return super().call(__obj, *args, **kwargs)
-        kwargs.pop("_block_vars", None)
-        kwargs.pop("_loop_vars", None)
+        kind = type(__obj)
+        if kind is not jinja2.runtime.Macro:  # a plain function, method or partial, or not?
+            function = __obj.__func__ if kind is MethodType else __obj  # type: ignore[attr-defined]
+            if type(function) not in _PLAIN_KINDS or hasattr(__obj, "jinja_pass_arg"):
+                return super().call(__obj, *args, **kwargs)
+        if kwargs:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
         try:
             return __obj(*args, **kwargs)
         except StopIteration:  # as Jinja's own call does
             return __self.environment.undefined("a callable raised StopIteration")
-
-    @staticmethod
-    def _known_plain(function: Callable[..., Any]) -> bool:
-        """Whether ``function`` is a plain function (or method, or partial) that takes no
-        context, environment or evaluation context; anything else is left to Jinja."""
-        key = function.__func__ if type(function) is MethodType else function
-        return type(key) in _PLAIN_KINDS and not hasattr(function, "jinja_pass_arg")
 
 
 _PLAIN_KINDS = (FunctionType, partial)
