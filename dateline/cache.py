@@ -126,8 +126,14 @@ class EntryCache:
             done = self.hits - hits_before + parsed
             progress("parsing entries", done, max(done, expected))
 
-        first = list(islice(pending, 2 * PARSE_BATCH))  # enough to know whether workers pay
-        workers = workers_for(len(first)) if self.parallel else 1
+        first: list[tuple[str, bytes, str]] = []
+        if not self.parallel:
+            workers = 1
+        elif expected and not self.entries:  # nothing cached: all are parsed, workers start now
+            workers = workers_for(expected)
+        else:
+            first = list(islice(pending, 2 * PARSE_BATCH))  # enough to know whether workers pay
+            workers = workers_for(len(first))
         if workers <= 1:
             self._parse_here(chain(first, pending), parse, report)
         else:
