@@ -9,7 +9,7 @@ from contextlib import suppress
 from functools import partial
 from pathlib import Path
 from types import CodeType, FunctionType, MethodType
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 from markupsafe import Markup, escape
@@ -42,14 +42,26 @@ _PLAIN_KINDS = (FunctionType, partial)
 
 
 def _escape(value: object, /) -> Markup:
-    """markupsafe's ``escape``, handing back text already marked safe as it is.
+    """markupsafe's ``escape``, handing back text already marked safe as it is, and marking
+    escaped text safe without ``Markup()``'s checks, which cannot apply to a plain ``str``.
 
-    markupsafe makes a fresh copy of such text (a rendered macro, a body) each time it is
-    output; a page outputs sixty values, half of them safe already. A sixth of an event page.
+    markupsafe makes a fresh copy of safe text (a rendered macro, a body) each time it is
+    output, and wraps escaped text in Python: a sixth of an event page, which outputs sixty
+    values, half of them safe already.
     """
-    if type(value) is Markup:
-        return value
+    kind = type(value)
+    if kind is str and _escape_text is not None:
+        return str.__new__(Markup, _escape_text(cast(str, value)))
+    if kind is Markup:
+        return cast(Markup, value)
     return escape(value)
+
+
+_escape_text: Callable[[str], str] | None
+try:  # markupsafe's compiled escaping of a str, which its escape() calls
+    from markupsafe import _escape_inner as _escape_text  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - another markupsafe: its escape() does it all
+    _escape_text = None
 
 
 class _Template(jinja2.Template):
