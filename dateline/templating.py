@@ -24,7 +24,7 @@ class _Context(jinja2.runtime.Context):
 
     def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         kind = type(__obj)
-        if kind is not jinja2.runtime.Macro:  # a plain function, method or partial, or not?
+        if kind is not jinja2.runtime.Macro:  # is it a plain function, method or partial?
             function = __obj.__func__ if kind is MethodType else __obj  # type: ignore[attr-defined]
             if type(function) not in _PLAIN_KINDS or hasattr(__obj, "jinja_pass_arg"):
                 return super().call(__obj, *args, **kwargs)
