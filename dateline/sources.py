@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -60,25 +61,9 @@ class Match:
     end: int
 
 
-def normalise(text: str) -> tuple[str, list[int]]:
-    """Fold typographic quotes and runs of whitespace; also map each kept char to its offset."""
-    chars: list[str] = []
-    offsets: list[int] = []
-    for offset, char in enumerate(text.translate(_TYPOGRAPHIC)):
-        if char.isspace():
-            if not chars or chars[-1] == " ":
-                continue
-            char = " "
-        chars.append(char)
-        offsets.append(offset)
-    if chars and chars[-1] == " ":
-        chars.pop()
-        offsets.pop()
-    return "".join(chars), offsets
-
-
 def folded(text: str) -> str:
-    """``normalise(text)[0]``, without the offsets: the same folding, in a fraction of the time."""
+    """The text with typographic quotes made plain and each run of whitespace made one space
+    (none at either end): how quotes are compared with their sources."""
     return " ".join(text.translate(_TYPOGRAPHIC).split())
 
 
@@ -89,9 +74,30 @@ def quote_anchor(quote: str) -> str:
 
 
 @lru_cache(maxsize=16_384)
-def _normalised(paragraph: str) -> tuple[str, list[int]]:
-    """A paragraph normalised once, however many quotes are looked up in it."""
-    return normalise(paragraph)
+def word_starts(paragraph: str) -> tuple[list[int], list[int]]:
+    """Where each word of ``folded(paragraph)`` starts: in the folded text, and in the paragraph.
+
+    Folding keeps words as they are (typographic quotes become plain ones, char for char) and
+    puts one space for each run of whitespace between them, so these two lists map any offset
+    in the folded text back to the paragraph (see :func:`original_offset`).
+    """
+    spans = [word.span() for word in _WORD.finditer(paragraph)]
+    folded_starts = [0]
+    for start, end in spans[:-1]:
+        folded_starts.append(folded_starts[-1] + end - start + 1)
+    return folded_starts, [start for start, _ in spans]
+
+
+def original_offset(paragraph: str, offset: int) -> int:
+    """The offset in ``paragraph`` of the char at ``offset`` in ``folded(paragraph)``; a space
+    stands for the first char of the whitespace it replaced."""
+    folded_starts, starts = word_starts(paragraph)
+    word = bisect_right(folded_starts, offset) - 1
+    return starts[word] + offset - folded_starts[word]
+
+
+_WORD = re.compile(r"\S+")
+"""A run of chars that are not whitespace (the same whitespace as ``str.split``'s)."""
 
 
 @lru_cache(maxsize=4_096)
@@ -111,9 +117,10 @@ def find_quote(quote: str, paragraphs: tuple[str, ...]) -> Match | None:
     if found < 0:
         return None
     number = whole.count("\n", 0, found)
-    text, offsets = _normalised(paragraphs[number])
-    at = text.find(wanted)
-    return Match(number + 1, offsets[at], offsets[at + len(wanted) - 1] + 1)
+    at = found - whole.rfind("\n", 0, found) - 1  # where it is in that paragraph, folded
+    paragraph = paragraphs[number]
+    end = original_offset(paragraph, at + len(wanted) - 1) + 1
+    return Match(number + 1, original_offset(paragraph, at), end)
 
 
 def explain_missing(quote: str, paragraphs: tuple[str, ...]) -> str:

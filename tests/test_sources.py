@@ -11,11 +11,12 @@ from hypothesis import strategies as st
 
 from dateline.diagnostics import Diagnostics
 from dateline.sources import (
+    _TYPOGRAPHIC,
     explain_missing,
     find_quote,
     folded,
     highlight,
-    normalise,
+    original_offset,
     parse_sources,
 )
 
@@ -88,20 +89,34 @@ def test_highlight_never_changes_the_text(text: str, raw_spans: list[tuple[int, 
     assert all(f'id="q-{i}"' in out for i in range(len(chosen)))
 
 
-@given(st.text(max_size=60))
-def test_normalise_is_idempotent_and_maps_offsets(text: str) -> None:
-    folded, offsets = normalise(text)
-    assert normalise(folded)[0] == folded
-    assert len(offsets) == len(folded)
-    assert offsets == sorted(set(offsets))
+def _normalise_char_by_char(text: str) -> tuple[str, list[int]]:
+    """Folding stated plainly, one char at a time, with the offset each kept char came from."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    for offset, char in enumerate(text.translate(_TYPOGRAPHIC)):
+        if char.isspace():
+            if not chars or chars[-1] == " ":
+                continue
+            char = " "
+        chars.append(char)
+        offsets.append(offset)
+    if chars and chars[-1] == " ":
+        chars.pop()
+        offsets.pop()
+    return "".join(chars), offsets
 
 
-@given(
-    st.text(alphabet=st.sampled_from(" \t\n\u00a0\u2003\u2028ab\u2019\u201c\u00ab'\""), max_size=40)
+WHITESPACE_AND_QUOTES = (
+    " \t\n\r\x0b\x0c\x1c\x1f\x85\u00a0\u1680\u2003\u2028\u3000\u200bab\u2019\u201c\u00ab'\""
 )
-def test_quick_folding_equals_normalising(text: str) -> None:
-    assert folded(text) == normalise(text)[0]
-    assert folded(text + "x") == normalise(text + "x")[0]
+
+
+@given(st.text(alphabet=st.sampled_from(WHITESPACE_AND_QUOTES), max_size=40))
+def test_folding_is_the_char_by_char_folding(text: str) -> None:
+    expected, offsets = _normalise_char_by_char(text)
+    assert folded(text) == expected
+    assert folded(expected) == expected
+    assert [original_offset(text, at) for at in range(len(expected))] == offsets
 
 
 @given(
