@@ -31,6 +31,11 @@ _WRITTEN = re.compile(
     rf"(?:(?P<qualifier>{'|'.join(QUALIFIERS)})\s+)?(?P<number>\d{{1,3}}(?:,\d{{3}})+|\d+)"
 )
 
+LARGEST_COUNT = 2**53 - 1
+"""The largest figure: the largest whole number a JavaScript reader of the exports holds
+exactly (and far beyond any count a source gives)."""
+
+
 # (parts, whole): the parts together can be no more than the whole.
 CONSISTENCY: tuple[tuple[tuple[str, ...], str], ...] = (
     (("drones_intercepted",), "drones_launched"),
@@ -106,7 +111,8 @@ def _parse_figure(key: str, value: Any, check: FieldChecker) -> Figure | None:
             return Figure(key, label, None, "", words, note)
         if not _is_count(number):
             check.error(
-                (*where, "value"), f"figure {key!r}: value must be a whole number of 0 or more"
+                (*where, "value"),
+                f"figure {key!r}: value must be a whole number from 0 to {LARGEST_COUNT:,}",
             )
             return None
         return Figure(key, label, number, qualifier, "", note)
@@ -116,11 +122,14 @@ def _parse_figure(key: str, value: Any, check: FieldChecker) -> Figure | None:
         text = " ".join(value.split()).lower()
         match = _WRITTEN.fullmatch(text)
         if match:
-            return Figure(
-                key, label, int(match["number"].replace(",", "")), match["qualifier"] or ""
-            )
-        if text in VAGUE_WORDS:
+            value = int(match["number"].replace(",", ""))
+            if _is_count(value):
+                return Figure(key, label, value, match["qualifier"] or "")
+        elif text in VAGUE_WORDS:
             return Figure(key, label, None, "", text)
+    if isinstance(value, int) and not isinstance(value, bool) and value > LARGEST_COUNT:
+        check.error(where, f"figure {key!r} is too large: at most {LARGEST_COUNT:,}")
+        return None
     check.error(
         where,
         f"figure {key!r} must be a number, optionally qualified ('at least 14', 'more than 650'), "
@@ -130,7 +139,7 @@ def _parse_figure(key: str, value: Any, check: FieldChecker) -> Figure | None:
 
 
 def _is_count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= LARGEST_COUNT
 
 
 def _check_consistency(figures: dict[str, Figure], check: FieldChecker) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from .config import KIND_KEYS, SITE_KEYS, SYMBOLS
 from .dates import Precision
 from .events import CITATION_KEYS, EVENT_ID, EVENT_KEYS, STATUSES
-from .figures import FIGURE_KEYS, FIGURES, QUALIFIERS, VAGUE_WORDS
+from .figures import FIGURE_KEYS, FIGURES, LARGEST_COUNT, QUALIFIERS, VAGUE_WORDS
 from .models import SiteConfig
 from .sources import SLUG, SOURCE_KEYS
 
@@ -46,7 +46,7 @@ def event_schema(config: SiteConfig) -> dict[str, Any]:
 
 
 def _event_properties(config: SiteConfig) -> dict[str, Any]:
-    count = {"type": "integer", "minimum": 0}
+    count = {"type": "integer", "minimum": 0, "maximum": LARGEST_COUNT}
     qualified = "^(" + "|".join(QUALIFIERS) + r") \d{1,3}(,\d{3})*$|^\d+$"
     figure = {
         "oneOf": [
@@ -295,7 +295,11 @@ def export_schema() -> dict[str, Any]:
                     "required": ["label", "value", "qualifier", "words", "note", "display"],
                     "properties": {
                         "label": {"type": "string"},
-                        "value": {"type": ["integer", "null"], "minimum": 0},
+                        "value": {
+                            "type": ["integer", "null"],
+                            "minimum": 0,
+                            "maximum": LARGEST_COUNT,
+                        },
                         "qualifier": {"enum": [*QUALIFIERS, None]},
                         "words": nullable_text,
                         "note": nullable_text,

@@ -25,7 +25,7 @@ BROKEN = Path(__file__).parent / "fixtures" / "broken"
 SCHEMA_CATCHES = {
     "unknown-key", "month-out-of-range", "date-day-first", "missing-date", "unknown-kind",
     "bad-figure", "missing-sources", "quotes-missing", "bad-status", "many-problems",
-    "missing-date-basis-and-bad-type",
+    "missing-date-basis-and-bad-type", "figure-too-large",
 }  # fmt: skip
 """Broken entries whose mistake is in their shape: the schema flags them as the editor types."""
 
