@@ -149,7 +149,7 @@ def search_index(
                 [tag_number[t] for t in event.tags],
                 _excerpt(event),
             ]
-        ).encode("utf-8")
+        )
 
     # a record names places and tags by number: when the numbering changes, so do they all
     records = pieces(f"search {numbering}", timeline.events, record)
