@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date as Day
 from datetime import timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 import orjson
 from markupsafe import escape
@@ -34,7 +34,8 @@ class Pieces(Protocol):
     ) -> list[Piece]: ...
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = frozenset("=+-@\t\r")
+"""What a spreadsheet reads a cell starting with as a formula."""
 
 
 def fresh(name: str, events: Sequence[Event], make: Callable[[Event], Piece]) -> list[Piece]:
@@ -258,10 +259,14 @@ def _csv_row(timeline: Timeline, event: Event) -> list[object]:
 
 def _cell(value: object) -> str:
     """A CSV cell as text that a spreadsheet shows as written and never evaluates."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    kind = type(value)
+    if kind is str:
+        text = cast(str, value)
+    elif kind is bool:
+        text = "true" if value else "false"
+    else:
+        text = str(value)
+    return "'" + text if text[:1] in _FORMULA_START else text
 
 
 # --- timeline.json (TimelineJS3) ---------------------------------------------------------------
@@ -387,6 +392,8 @@ def _ics_text(text: str) -> str:
 def _fold(line: str) -> str:
     """Fold a content line at 75 octets, as RFC 5545 asks, never inside a character."""
     if line.isascii():  # one octet a character: cut by length
+        if len(line) <= 75:  # most lines
+            return line
         return "\r\n ".join([line[:75], *(line[i : i + 74] for i in range(75, len(line), 74))])
     encoded = line.encode("utf-8")
     if len(encoded) <= 75:
