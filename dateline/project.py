@@ -87,9 +87,7 @@ class Project:
     def read(self, relative: str) -> bytes | None:
         """A project file's bytes, or None when it does not exist (or vanished meanwhile)."""
         try:
-            with open(self.root / relative, "rb") as file:
-                stat = os.fstat(file.fileno())
-                data = file.read()
+            stat, data = read_file(f"{self.root}/{relative}")
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             return None
         self.reads.record(relative, stat, data)
@@ -98,13 +96,15 @@ class Project:
     def read_each(self, paths: list[str]) -> Iterator[tuple[str, bytes]]:
         """Each of ``paths`` with its bytes, in order, leaving out any that no longer exist.
 
-        The kernel is told of every file first, so that it fetches them from disk together:
-        reading ten thousand entries cold took 1.7 s one after the other, 0.65 s this way.
-        The files are then read as the caller asks for them.
+        The kernel is told of the files ahead of those being read, so that it fetches them from
+        disk together: reading ten thousand entries cold took 1.7 s one after the other, 0.65 s
+        this way. Telling it of a few hundred at a time lets the first be read at once.
         """
-        if len(paths) > 1:
-            prefetch([str(self.root / path) for path in paths])
-        for path in paths:
+        files = [f"{self.root}/{path}" for path in paths] if len(paths) > 1 else []
+        prefetch(files[:PREFETCH_AHEAD])
+        for number, path in enumerate(paths):
+            if number % PREFETCH_AHEAD == 0:  # the next files, while these are read
+                prefetch(files[number + PREFETCH_AHEAD : number + 2 * PREFETCH_AHEAD])
             raw = self.read(path)
             if raw is not None:
                 yield path, raw
@@ -216,6 +216,27 @@ def prefetch(files: list[str]) -> None:
             pass
         finally:
             os.close(descriptor)
+
+
+PREFETCH_AHEAD = 256
+"""How many files ahead of those being read the kernel is asked to fetch."""
+
+
+def read_file(path: str) -> tuple[os.stat_result, bytes]:
+    """A file's stat and bytes, read with a few system calls and no Python file object (twice
+    as fast for the ten thousand small files of a large timeline)."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        stat = os.fstat(descriptor)
+        data = os.read(descriptor, stat.st_size + 1)
+        if len(data) == stat.st_size:  # all of it: one byte more was asked for, and not there
+            return stat, data
+        chunks = [data]  # it changed since the stat (or is huge): read on to its end
+        while chunk := os.read(descriptor, 1 << 20):
+            chunks.append(chunk)
+        return stat, b"".join(chunks)
+    finally:
+        os.close(descriptor)
 
 
 def stat_is_file(stat: os.stat_result) -> bool:
