@@ -18,7 +18,7 @@ from .config import CONFIG_FILE, parse_config, with_slash
 from .diagnostics import ContentError, Diagnostic, Diagnostics, Position
 from .events import parse_event
 from .links import check_links
-from .manifest import BuildRecord
+from .manifest import LookBack, look_back
 from .models import Event, SiteConfig, Source, Timeline
 from .output import Staging, changed_files
 from .project import (
@@ -219,29 +219,28 @@ def build(
     project: Project,
     base_url: str | None = None,
     progress: Progress = quiet,
-    known_changed: bool = False,
+    looked: LookBack | None = None,
 ) -> BuildReport:
     """Build the site into ``project.out``; the old site stays whole if anything fails.
 
     Nothing is done when no input changed since the last build and the site is as it left it
-    (``known_changed`` skips that check for a caller that just made it, see
-    :func:`.manifest.up_to_date`); otherwise entries unchanged since then come from the entry
+    (a caller that just found it changed passes what it ``looked`` at, see
+    :func:`.manifest.look_back`); otherwise entries unchanged since then come from the entry
     cache. ``progress`` is told how far the long steps have got.
     """
     with collector_paused():
-        return _build(project, base_url, progress, known_changed)
+        return _build(project, base_url, progress, looked)
 
 
 def _build(
-    project: Project, base_url: str | None, progress: Progress, known_changed: bool
+    project: Project, base_url: str | None, progress: Progress, looked: LookBack | None
 ) -> BuildReport:
     started = time.perf_counter()
     project.reads.restart()
-    record = BuildRecord.of(project, base_url)
-    last = record.last()
-    unchanged = None if known_changed else record.up_to_date(project, started, last)
-    if unchanged is not None:
-        return unchanged
+    looked = looked or look_back(project, base_url)
+    if looked.report is not None:
+        return looked.report
+    record, last = looked.record, looked.last
     cache = EntryCache.load(project.cache_file(ENTRY_CACHE))
     timeline, warnings, drafts = load_cached(project, base_url, progress, record.entries, cache)
     entries = cache.keys()

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from . import __version__
 from .diagnostics import ContentError, Diagnostic, Diagnostics
-from .manifest import up_to_date
+from .manifest import look_back
 from .project import BuildReport, Project
 
 if TYPE_CHECKING:
@@ -245,11 +245,12 @@ class ProgressLine:
 def _build(project: Project, base_url: str | None) -> int:
     progress = ProgressLine()
     try:
-        report = up_to_date(project, base_url)
+        looked = look_back(project, base_url)
+        report = looked.report
         if report is None:
             from .builder import build
 
-            report = build(project, base_url, progress, known_changed=True)
+            report = build(project, base_url, progress, looked)
     except ContentError as error:
         progress.clear()
         _print_problems(error.diagnostics)

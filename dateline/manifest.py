@@ -192,11 +192,23 @@ class BuildRecord:
         manifest.save(self.file)
 
 
-def up_to_date(project: Project, base_url: str | None = None) -> BuildReport | None:
-    """The report of the last build when building again would change nothing, else None.
+@dataclass(slots=True)
+class LookBack:
+    """What a build found of the last one before it began: the record it will write (with
+    the files it lists), the last build's manifest, and its report when nothing changed."""
+
+    record: BuildRecord
+    last: Manifest | None
+    report: BuildReport | None
+
+
+def look_back(project: Project, base_url: str | None = None) -> LookBack:
+    """Compare the project with its last build: its report comes back when building again
+    would change nothing. What was listed and loaded is kept for the build that follows.
 
     Cheap to call, and light to import: the command line asks before loading the builder.
     """
     started = time.perf_counter()
     record = BuildRecord.of(project, base_url)
-    return record.up_to_date(project, started, record.last())
+    last = record.last()
+    return LookBack(record, last, record.up_to_date(project, started, last))
