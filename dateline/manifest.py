@@ -10,12 +10,13 @@ would leave its size and time alone.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from .cache import code_fingerprint
 from .diagnostics import Diagnostic
@@ -49,13 +50,13 @@ class Manifest:
             "report": self.report,
             "pages": self.pages,
         }
-        write_atomically(file, json.dumps(data, separators=(",", ":")).encode())
+        write_atomically(file, orjson.dumps(data))
 
     @classmethod
     def load(cls, file: Path, options: list[str]) -> Manifest | None:
         """The manifest in ``file`` if it was written by this code with the same options."""
         try:
-            data = json.loads(file.read_bytes())
+            data = orjson.loads(file.read_bytes())
             if (
                 data["format"] != MANIFEST_FORMAT
                 or data["code"] != code_fingerprint()
