@@ -110,7 +110,33 @@ def listings(timeline: Timeline, all_facets: dict[str, list[Facet]]) -> list[Lis
 
 def _excerpt(event: Event) -> str:
     """The start of the body as plain words, for the search index."""
-    return " ".join(html.unescape(_TAGS.sub(" ", event.body_html)).split())[:EXCERPT]
+    return text_start(event.body_html, EXCERPT)
+
+
+def text_start(markup: str, length: int) -> str:
+    """The first ``length`` chars of the text of HTML ``markup``, its words one space apart.
+
+    Only the start of the HTML is read when it holds enough text (a body is mostly text):
+    what a cut there can change (a tag or character reference cut in two, a space) lies in
+    the last few dozen chars of that text, which are not kept.
+    """
+    if len(markup) > length * 4:
+        start = markup[: length * 4]
+        opened = start.rfind("<")
+        if opened > start.rfind(">"):  # a tag cut in two: leave it out
+            start = start[:opened]
+        words = _words(start)
+        if len(words) >= length + _LONGEST_REFERENCE:
+            return words[:length]
+    return _words(markup)[:length]
+
+
+def _words(markup: str) -> str:
+    return " ".join(html.unescape(_TAGS.sub(" ", markup)).split())
+
+
+_LONGEST_REFERENCE = 40
+"""More chars than the longest character reference HTML names (``&CounterClockwise...;``)."""
 
 
 def _facet_values(event: Event) -> list[tuple[str, str]]:

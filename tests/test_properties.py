@@ -6,12 +6,15 @@ Every run tries 3,000 cases; ``DATELINE_PROPERTY_EXAMPLES=50000`` runs a long, n
 
 from __future__ import annotations
 
+import html
 import os
+import re
 
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dateline.browse import text_start
 from dateline.config import parse_config
 from dateline.diagnostics import Diagnostics
 from dateline.events import EVENT_KEYS, parse_event
@@ -91,3 +94,15 @@ def test_any_bytes_as_an_entry_never_crash(raw: bytes) -> None:
     diagnostics = Diagnostics()
     parse_event("content/events/x.md", b"---\n" + raw, CONFIG.kinds, SOURCES, diagnostics)
     assert all(d.line >= 1 for d in diagnostics)
+
+
+HTML_PIECES = [
+    "word", "Kyiv", " ", "  ", "\n", "<p>", "</p>", '<a href="/events/x/">', "</a>", "<li>",
+    "&amp;", "&#x27;", "&CounterClockwiseContourIntegral;", "&lt;", "é", "—",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(HTML_PIECES), max_size=400).map("".join), st.integers(0, 60))
+def test_the_start_of_a_body_is_the_start_of_all_its_text(markup: str, length: int) -> None:
+    words = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+    assert text_start(markup, length) == words[:length]
