@@ -61,9 +61,13 @@ class Match:
     end: int
 
 
+@lru_cache(maxsize=256)
 def folded(text: str) -> str:
     """The text with typographic quotes made plain and each run of whitespace made one space
-    (none at either end): how quotes are compared with their sources."""
+    (none at either end): how quotes are compared with their sources.
+
+    Each quote is folded to be found, then again for its anchor: the second time is a lookup.
+    """
     return " ".join(text.translate(_TYPOGRAPHIC).split())
 
 
