@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import traceback
 from collections import ChainMap
-from collections.abc import Callable, KeysView, MutableMapping
+from collections.abc import Callable, KeysView, Mapping, MutableMapping
 from contextlib import suppress
 from functools import partial
 from pathlib import Path
@@ -79,6 +79,26 @@ class _Template(jinja2.Template):
         template.root_render_func.__globals__["escape"] = _escape  # what its code calls
         return template
 
+    def new_context(
+        self,
+        vars: dict[str, Any] | None = None,
+        shared: bool = False,
+        locals: Mapping[str, Any] | None = None,
+    ) -> jinja2.runtime.Context:
+        """Jinja's context for a page, its variables over the globals, made by copying dicts
+        whole: Jinja copies the globals' :class:`ChainMap` one name at a time, in Python."""
+        chain = self.globals
+        if shared or locals or type(chain) is not _Globals:
+            return super().new_context(vars, shared, locals)
+        names: dict[str, Any] = {}
+        for layer in reversed(chain.maps):
+            names.update(layer)
+        if vars:
+            names.update(vars)
+        return self.environment.context_class(
+            self.environment, names, self.name, self.blocks, globals=chain
+        )
+
 
 class _Globals(ChainMap[str, Any]):
     """A template's globals, whose names Jinja takes away from a page's at every import
@@ -142,6 +162,7 @@ def make_environment(
         loader=jinja2.FileSystemLoader(templates),
         bytecode_cache=compiled,
         auto_reload=False,  # an environment lives for one build: templates cannot change in it
+        cache_size=-1,  # so every template is kept in a plain dict, not a locked LRU cache
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
