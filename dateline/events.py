@@ -7,7 +7,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
-from pathlib import PurePosixPath
 from typing import Any
 
 from .dates import DateError, parse_date
@@ -129,7 +128,7 @@ def _parse_event(
 
 def _slug(path: str, data: dict[str, Any], check: FieldChecker) -> str:
     written = check.text(data, "slug", (), required=False)
-    slug = written or PurePosixPath(path).stem
+    slug = written or _stem(path)
     problem = slug_problem(slug)
     if problem:
         where = "slug" if written else "the file name"
@@ -139,6 +138,13 @@ def _slug(path: str, data: dict[str, Any], check: FieldChecker) -> str:
         else:
             check.diagnostics.error(check.path, Position(1, 1), message)
     return slug
+
+
+def _stem(path: str) -> str:
+    """``PurePosixPath(path).stem``, without making a path (a tenth of the time)."""
+    name = path.rpartition("/")[2]
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 def _date(data: dict[str, Any], check: FieldChecker) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import os
 import re
+from pathlib import PurePosixPath
 
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 from dateline.browse import text_start
 from dateline.config import parse_config
 from dateline.diagnostics import Diagnostics
-from dateline.events import EVENT_KEYS, parse_event
+from dateline.events import EVENT_KEYS, _stem, parse_event
 from dateline.project import Project
 from dateline.sources import parse_sources
 
@@ -106,3 +107,13 @@ HTML_PIECES = [
 def test_the_start_of_a_body_is_the_start_of_all_its_text(markup: str, length: int) -> None:
     words = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
     assert text_start(markup, length) == words[:length]
+
+
+file_names = st.text(alphabet="a.é -", min_size=1, max_size=8).filter(
+    lambda n: n not in (".", "..")
+)
+
+
+@given(st.lists(file_names, min_size=1, max_size=4).map("/".join))
+def test_an_entry_stem_is_its_path_stem(path: str) -> None:
+    assert _stem(path) == PurePosixPath(path).stem
