@@ -11,7 +11,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 from urllib.parse import urlsplit
+
+import jinja2
 
 from .cache import EntryCache, ParseEntry, Progress, quiet
 from .config import CONFIG_FILE, parse_config, with_slash
@@ -34,7 +37,7 @@ from .project import (
 from .render import PageMemo, render_site
 from .reuse import PageReuse
 from .sources import SOURCES_FILE, parse_sources
-from .templating import compiled_on_disk, make_environment
+from .templating import compile_templates, compiled_on_disk, make_environment
 from .timeline import build_timeline, placement, substitute
 
 
@@ -158,19 +161,19 @@ def render(
     reuse: PageReuse | None = None,
     defer_exports: bool = False,
     replaced: dict[int, Event] | None = None,
+    environment: jinja2.Environment | None = None,
 ) -> Mapping[str, bytes]:
     """Render every page and asset of the site, and check the links editors wrote in bodies.
 
     With ``staging``, pages may be written straight into it, or kept from the old site when
     ``reuse`` says their inputs are unchanged (see :func:`render_site`, which also says what
-    ``defer_exports`` and ``replaced`` do).
+    ``defer_exports`` and ``replaced`` do). The templates' ``environment`` may be made
+    beforehand (see :func:`templates_of`).
     """
     if memo is not None:
         memo.templates = project.templates_fingerprint()
-    compiled = (
-        memo.compiled if memo is not None else compiled_on_disk(project.cache_file(COMPILED_DIR))
-    )
-    environment = make_environment(project.root / TEMPLATES_DIR, compiled)
+    if environment is None:
+        environment = templates_of(project, memo)
     pages = render_site(
         timeline,
         environment,
@@ -196,6 +199,15 @@ def render(
     if diagnostics.errors:
         raise ContentError(diagnostics)
     return pages
+
+
+def templates_of(project: Project, memo: PageMemo | None = None) -> jinja2.Environment:
+    """The environment of the project's templates, compiled as they are first used: kept in
+    ``memo`` for a preview, else on disk between builds."""
+    compiled = (
+        memo.compiled if memo is not None else compiled_on_disk(project.cache_file(COMPILED_DIR))
+    )
+    return make_environment(project.root / TEMPLATES_DIR, compiled)
 
 
 @contextmanager
@@ -242,6 +254,8 @@ def _build(
         return looked.report
     record, last = looked.record, looked.last
     cache = EntryCache.load(project.cache_file(ENTRY_CACHE))
+    environment = templates_of(project)
+    cache.meanwhile = partial(compile_templates, environment)  # while workers parse entries
     timeline, warnings, drafts = load_cached(project, base_url, progress, record.entries, cache)
     entries = cache.keys()
     del cache  # its pickled batches: tens of megabytes the rest of the build does not need
@@ -253,7 +267,14 @@ def _build(
         project.cache_file(PIECES_DIR),
     )
     with Staging(project.out, last.outputs if last else None) as staging:
-        pages = render(project, timeline, staging=staging, progress=progress, reuse=reuse)
+        pages = render(
+            project,
+            timeline,
+            staging=staging,
+            progress=progress,
+            reuse=reuse,
+            environment=environment,
+        )
         progress("writing files", 0, len(pages))
         staging.write(pages)
         written = staging.commit()

@@ -96,6 +96,8 @@ class EntryCache:
     """Pickled batches of entries as loaded or parsed by a worker, saved again as they are."""
     parallel: bool = True
     """Whether many entries may be parsed in forked workers (not from a threaded server)."""
+    meanwhile: Callable[[], object] | None = None
+    """Work for this process while workers parse, done once (the build compiles templates)."""
 
     @staticmethod
     def key(context: str, raw: bytes) -> str:
@@ -134,11 +136,13 @@ class EntryCache:
         else:
             first = list(islice(pending, 2 * PARSE_BATCH))  # enough to know whether workers pay
             workers = workers_for(len(first))
+        meanwhile, self.meanwhile = self.meanwhile or (lambda: None), None
         if workers <= 1:
             self._parse_here(chain(first, pending), parse, report)
+            meanwhile()
         else:
             batches = chain(_batches(iter(first)), _batches(pending))
-            self._parse_in_workers(batches, parse, report, workers)
+            self._parse_in_workers(batches, parse, report, workers, meanwhile)
         self.forget_missing({path for path, _ in keys})
         events = []
         for path, _ in keys:
@@ -197,6 +201,7 @@ class EntryCache:
         parse: ParseEntry,
         report: Callable[[int], None],
         workers: int,
+        meanwhile: Callable[[], object],
     ) -> None:
         def parse_batch(batch: list[tuple[str, bytes, str]]) -> bytes:
             parsed: list[Parsed] = []
@@ -206,7 +211,7 @@ class EntryCache:
             return pickle.dumps(parsed, pickle.HIGHEST_PROTOCOL)
 
         done = 0
-        for blob in pipelined(parse_batch, batches, workers):
+        for blob in pipelined(parse_batch, batches, workers, meanwhile):
             done += self._add_blob(blob)
             report(done)
 

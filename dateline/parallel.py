@@ -81,12 +81,16 @@ def alongside(
 
 
 def pipelined(
-    job: Callable[[Item], Result], items: Iterable[Item], workers: int
+    job: Callable[[Item], Result],
+    items: Iterable[Item],
+    workers: int,
+    meanwhile: Callable[[], object] = lambda: None,
 ) -> Iterator[Result]:
     """``job(item)`` for each of ``items``, in order, in ``workers`` processes started first.
 
     The items are made here while the workers already work on those made before (reading
     files while they are parsed, say); each is sent to a worker, and only its result comes back.
+    Once every item is sent, ``meanwhile()`` runs here while the workers finish.
     """
     with _forked(job, workers) as pool:
         pending: deque[AsyncResult[Result]] = deque()
@@ -94,6 +98,7 @@ def pipelined(
             pending.append(pool.apply_async(_run, (item,)))
             while pending and pending[0].ready():  # done already, while items are still made
                 yield pending.popleft().get()
+        meanwhile()
         while pending:
             yield pending.popleft().get()
 
