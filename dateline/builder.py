@@ -12,9 +12,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import jinja2
 
 from .cache import EntryCache, ParseEntry, Progress, quiet
 from .config import CONFIG_FILE, parse_config, with_slash
@@ -34,11 +33,14 @@ from .project import (
     Project,
     stat_is_file,
 )
-from .render import PageMemo, render_site
 from .reuse import PageReuse
 from .sources import SOURCES_FILE, parse_sources
-from .templating import compile_templates, compiled_on_disk, make_environment
 from .timeline import build_timeline, placement, substitute
+
+if TYPE_CHECKING:  # the renderer is imported once the entries are being parsed: see _build
+    import jinja2
+
+    from .render import PageMemo
 
 
 def read_config(project: Project, diagnostics: Diagnostics) -> SiteConfig | None:
@@ -172,6 +174,8 @@ def render(
     """
     if memo is not None:
         memo.templates = project.templates_fingerprint()
+    from .render import render_site
+
     if environment is None:
         environment = templates_of(project, memo)
     pages = render_site(
@@ -204,10 +208,20 @@ def render(
 def templates_of(project: Project, memo: PageMemo | None = None) -> jinja2.Environment:
     """The environment of the project's templates, compiled as they are first used: kept in
     ``memo`` for a preview, else on disk between builds."""
+    from .templating import compiled_on_disk, make_environment
+
     compiled = (
         memo.compiled if memo is not None else compiled_on_disk(project.cache_file(COMPILED_DIR))
     )
     return make_environment(project.root / TEMPLATES_DIR, compiled)
+
+
+def _prepare_templates(project: Project, prepared: list[jinja2.Environment]) -> None:
+    from .templating import compile_templates
+
+    environment = templates_of(project)
+    compile_templates(environment)
+    prepared.append(environment)
 
 
 @contextmanager
@@ -254,8 +268,10 @@ def _build(
         return looked.report
     record, last = looked.record, looked.last
     cache = EntryCache.load(project.cache_file(ENTRY_CACHE))
-    environment = templates_of(project)
-    cache.meanwhile = partial(compile_templates, environment)  # while workers parse entries
+    # While the workers parse the entries, this process imports the renderer (Jinja and the
+    # page code: a tenth of a second) and compiles the templates, which nothing else needs.
+    prepared: list[jinja2.Environment] = []
+    cache.meanwhile = partial(_prepare_templates, project, prepared)
     timeline, warnings, drafts = load_cached(project, base_url, progress, record.entries, cache)
     entries = cache.keys()
     del cache  # its pickled batches: tens of megabytes the rest of the build does not need
@@ -273,7 +289,7 @@ def _build(
             staging=staging,
             progress=progress,
             reuse=reuse,
-            environment=environment,
+            environment=prepared[0] if prepared else None,
         )
         progress("writing files", 0, len(pages))
         staging.write(pages)
@@ -376,6 +392,8 @@ class LiveBuilder:
         self.cache.parallel = False  # the preview serves and watches from threads: never fork
         self.pages: Mapping[str, bytes] = {}
         """The files of the last good build: the preview serves them from memory."""
+        from .render import PageMemo
+
         self.memo = PageMemo()
         """Event pages kept between rebuilds, to render only those that change."""
         self.settings: Settings | None = None
