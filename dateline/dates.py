@@ -151,8 +151,10 @@ class EventDate:
     @property
     def machine(self) -> str | None:
         """A ``<time datetime>`` value for the first known end of the date."""
-        known = self.start or self.end
-        return known.machine if known else None
+        if self.text not in _MACHINE:
+            known = self.start or self.end
+            _MACHINE[self.text] = known.machine if known else None
+        return _MACHINE[self.text]
 
     def sort_key(self) -> tuple[date, date]:
         """Earliest possible day, then latest: with a slug this orders events totally."""
@@ -163,6 +165,16 @@ class EventDate:
 
         ``overnight`` reads two consecutive days as a night ('Night of 6/7 September 2025').
         """
+        key = (self.text, overnight)
+        words = _WORDS.get(key)
+        if words is None:
+            if len(_WORDS) > MAX_REMEMBERED:  # a preview that has run for days: start again
+                _WORDS.clear()
+                _MACHINE.clear()
+            words = _WORDS[key] = self._words(overnight)
+        return words
+
+    def _words(self, overnight: bool) -> str:
         if not self.interval:
             assert self.start is not None
             return self.start.display()
@@ -177,6 +189,15 @@ class EventDate:
         if self.undated:
             return f"Date unknown: between {start.display()} and {end.display()}"
         return _span(start, end, overnight)
+
+
+_WORDS: dict[tuple[str, bool], str] = {}
+"""How each date is shown, by its text and whether it reads as a night. A date is what its
+text says (only :func:`parse_date` makes one), and a build shows each event's date a dozen
+times: on its page, in listings and in every export."""
+_MACHINE: dict[str, str | None] = {}
+"""Each date's ``<time datetime>`` value, by its text."""
+MAX_REMEMBERED = 100_000
 
 
 def _span(start: DatePart, end: DatePart, overnight: bool) -> str:
