@@ -218,6 +218,8 @@ def prefetch(files: list[str]) -> None:
             os.close(descriptor)
 
 
+_O_BINARY = getattr(os, "O_BINARY", 0)  # Windows would otherwise translate line endings
+
 PREFETCH_AHEAD = 256
 """How many files ahead of those being read the kernel is asked to fetch."""
 
@@ -225,7 +227,7 @@ PREFETCH_AHEAD = 256
 def read_file(path: str) -> tuple[os.stat_result, bytes]:
     """A file's stat and bytes, read with a few system calls and no Python file object (twice
     as fast for the ten thousand small files of a large timeline)."""
-    descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    descriptor = os.open(path, os.O_RDONLY | _O_BINARY)  # not inherited by child processes
     try:
         stat = os.fstat(descriptor)
         data = os.read(descriptor, stat.st_size + 1)
