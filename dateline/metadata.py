@@ -52,8 +52,7 @@ def event_json_ld(timeline: Timeline, event: Event) -> Markup:
         "description": f"{event.date_display}: {event.title}",
         "eventStatus": "https://schema.org/EventScheduled",
         "location": [{"@type": "Place", "name": place} for place in event.places],
-        "subjectOf": works,
-        "citation": works,
+        "subjectOf": works,  # schema.org's Event has no 'citation': its sources are about it
     }
     if (
         not date.undated
