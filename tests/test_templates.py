@@ -166,3 +166,28 @@ def test_callables_that_compare_equal_are_each_asked(tmp_path: Path) -> None:
     env = make_environment(tmp_path)
     rendered = env.get_template("page.html").render(a=Plain(), b=WantsContext(), name="n")
     assert rendered == "plain|ctx n|plain|ctx n"
+
+
+def test_macros_are_called_as_jinja_calls_them(tmp_path: Path) -> None:
+    """Macros called with just their arguments skip Jinja's binding; every other call (by
+    keyword, with defaults, extra arguments, a caller) gives what stock Jinja gives."""
+    (tmp_path / "m.html").write_text(
+        "{% macro pair(a, b='<b>') %}[{{ a }}{{ b }}]{% endmacro %}"
+        "{% macro rest() %}{{ varargs | join(',') }}{{ kwargs | dictsort }}{% endmacro %}"
+        "{% macro wrap(x) %}<{{ caller(x) }}>{% endmacro %}",
+        "utf-8",
+    )
+    (tmp_path / "page.html").write_text(
+        '{% from "m.html" import pair, rest, wrap %}'
+        "{{ pair(1, '&') }}{{ pair(2) }}{{ pair(b=3, a='x') }}{{ rest(1, 2, k='<') }}"
+        "{% call(y) wrap(5) %}{{ y }}!{% endcall %}"
+        "{% for i in [1, 2] %}{{ pair(i, i) }}{% endfor %}",
+        "utf-8",
+    )
+    stock = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(tmp_path),
+        autoescape=jinja2.select_autoescape(["html"], default_for_string=True),
+    )
+    expected = stock.get_template("page.html").render()
+    assert make_environment(tmp_path).get_template("page.html").render() == expected
+    assert "[1&amp;]" in expected and "[2&lt;b&gt;]" in expected
