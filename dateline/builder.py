@@ -217,6 +217,7 @@ def templates_of(project: Project, memo: PageMemo | None = None) -> jinja2.Envir
 
 
 def _prepare_templates(project: Project, prepared: list[jinja2.Environment]) -> None:
+    """Make the project's template environment, every template compiled, into ``prepared``."""
     from .templating import compile_templates
 
     environment = templates_of(project)

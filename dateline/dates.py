@@ -168,7 +168,7 @@ class EventDate:
         key = (self.text, overnight)
         words = _WORDS.get(key)
         if words is None:
-            if len(_WORDS) > MAX_REMEMBERED:  # a preview that has run for days: start again
+            if len(_WORDS) > MAX_REMEMBERED:
                 _WORDS.clear()
                 _MACHINE.clear()
             words = _WORDS[key] = self._words(overnight)
@@ -198,6 +198,7 @@ times: on its page, in listings and in every export."""
 _MACHINE: dict[str, str | None] = {}
 """Each date's ``<time datetime>`` value, by its text."""
 MAX_REMEMBERED = 100_000
+"""Dates remembered at most: a preview that runs for days forgets them all and starts again."""
 
 
 def _span(start: DatePart, end: DatePart, overnight: bool) -> str:
