@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date as Day
 from datetime import timedelta
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Protocol, TypeVar
 
 import orjson
 from markupsafe import escape
@@ -261,7 +261,7 @@ def _cell(value: object) -> str:
     """A CSV cell as text that a spreadsheet shows as written and never evaluates."""
     kind = type(value)
     if kind is str:
-        text = cast(str, value)
+        text: str = value  # type: ignore[assignment]
     elif kind is bool:
         text = "true" if value else "false"
     else:
