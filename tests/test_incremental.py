@@ -343,3 +343,14 @@ def test_changed_files_are_moved_into_the_old_site_around_anything_in_the_way(
         "events/b/index.html": b"b",
     }
     assert not (out / "stray").exists()
+
+
+def test_a_build_record_keeps_file_times_beyond_64_bits(tmp_path: Path) -> None:
+    """tmpfs and btrfs keep times past 2554 and before 1677, which do not fit in 64 bits."""
+    from dateline.manifest import Manifest
+
+    far = [(12, 2**64 + 7, ""), (3, -(2**63) - 9, "ab")]
+    record = Manifest(["out", ""], ["e.md"], {"e.md": far[0], "t.html": far[1]}, {}, {}, {})
+    record.save(tmp_path / "build.json")
+    loaded = Manifest.load(tmp_path / "build.json", ["out", ""])
+    assert loaded is not None and loaded.inputs == {"e.md": far[0], "t.html": far[1]}
