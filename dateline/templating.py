@@ -149,10 +149,11 @@ def compiled_on_disk(folder: Path) -> jinja2.BytecodeCache:
 def compile_templates(env: jinja2.Environment) -> None:
     """Compile every file in the templates folder that may be a template, ahead of use.
 
-    One that does not compile is left alone: the page that uses it, if any, reports it.
+    One that does not compile, whatever the reason (bad syntax, not UTF-8, nested past
+    Python's limits, unreadable), is left alone: the page that uses it, if any, reports it.
     """
     for name in env.list_templates(filter_func=_may_be_rendered):
-        with suppress(jinja2.TemplateError, UnicodeDecodeError):
+        with suppress(Exception):
             env.get_template(name)
 
 

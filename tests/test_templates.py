@@ -137,6 +137,7 @@ def test_files_beside_the_templates_do_not_break_a_build(project_copy: Project) 
     (templates / ".event.html.swp").write_bytes(b"\xff\xfe\x00binary")
     (templates / "NOTES.txt").write_text("{% oops", "utf-8")
     (templates / "draft-page.html").write_text("{% if %}", "utf-8")
+    (templates / "deep.html").write_text("{{ " + "[" * 5000 + "]" * 5000 + " }}", "utf-8")
     assert build(project_copy).events > 0
 
 
