@@ -252,7 +252,7 @@ def _read_paragraphs(
     archive: str, where: tuple[str, ...], check: FieldChecker, read_archive: ReadArchive
 ) -> tuple[str, ...]:
     relative = PurePosixPath(archive)
-    if relative.is_absolute() or ".." in relative.parts or "\\" in archive:
+    if relative.is_absolute() or ".." in relative.parts or "\\" in archive or ":" in archive:
         check.error(where, "archive must be a path inside the project, such as seeds/article.txt")
         return ()
     raw = read_archive(str(relative))

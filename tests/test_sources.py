@@ -163,6 +163,14 @@ def test_registry_problems_are_reported_with_positions() -> None:
     ]
 
 
+def test_an_archive_on_another_drive_is_refused() -> None:
+    found = registry("a:\n  archive: 'C:/news/story.txt'\n", {"C:/news/story.txt": b"Text\n"})
+    assert found == [
+        "content/sources.yaml:2:12: error: archive must be a path inside the project, "
+        "such as seeds/article.txt",
+    ]
+
+
 def test_title_defaults_to_the_headline_of_the_archive() -> None:
     diagnostics = Diagnostics()
     sources = parse_sources(
