@@ -151,10 +151,11 @@ class EventDate:
     @property
     def machine(self) -> str | None:
         """A ``<time datetime>`` value for the first known end of the date."""
-        if self.text not in _MACHINE:
+        said = _MACHINE.get(self.text, "")
+        if said == "":  # not worked out yet ("" is never a value; None is)
             known = self.start or self.end
-            _MACHINE[self.text] = known.machine if known else None
-        return _MACHINE[self.text]
+            said = _MACHINE[self.text] = known.machine if known else None
+        return said
 
     def sort_key(self) -> tuple[date, date]:
         """Earliest possible day, then latest: with a slug this orders events totally."""
