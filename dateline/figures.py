@@ -127,7 +127,7 @@ def _parse_figure(key: str, value: Any, check: FieldChecker) -> Figure | None:
                 return Figure(key, label, value, match["qualifier"] or "")
         elif text in VAGUE_WORDS:
             return Figure(key, label, None, "", text)
-    if isinstance(value, int) and not isinstance(value, bool) and value > LARGEST_COUNT:
+    if _is_whole(value) and value > LARGEST_COUNT:
         check.error(where, f"figure {key!r} is too large: at most {LARGEST_COUNT:,}")
         return None
     check.error(
@@ -139,7 +139,12 @@ def _parse_figure(key: str, value: Any, check: FieldChecker) -> Figure | None:
 
 
 def _is_count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= LARGEST_COUNT
+    return _is_whole(value) and 0 <= value <= LARGEST_COUNT
+
+
+def _is_whole(value: Any) -> bool:
+    """An int as YAML gives one, not a bool (which Python counts as an int)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _check_consistency(figures: dict[str, Figure], check: FieldChecker) -> None:

@@ -16,12 +16,11 @@ from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO
 
-from .project import Written, walk_files
+from .project import O_BINARY, Written, walk_files
 
 Pages = dict[str, bytes]
 """Output files by their path inside the site, with forward slashes."""
 
-_O_BINARY = getattr(os, "O_BINARY", 0)  # Windows would otherwise translate line endings
 _RENAME_EXCHANGE = 2  # from <linux/fs.h>
 _AT_FDCWD = -100
 
@@ -218,7 +217,7 @@ class _StagedPages(Mapping[str, bytes]):
 
 def _write_file(path: str, data: bytes) -> os.stat_result:
     """Write a new file in a folder that is there; return its stat."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _O_BINARY, 0o644)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | O_BINARY, 0o644)
     try:
         view = memoryview(data)
         while view:  # a write may take less than it is given

@@ -33,8 +33,7 @@ class _Context(jinja2.runtime.Context):
             kwargs.pop("_loop_vars", None)
         try:
             if kind is jinja2.runtime.Macro and not kwargs and _plainly_called(__obj, args):
-                text = __obj._func(*args)  # type: ignore[attr-defined]
-                return str.__new__(Markup, text) if __obj._default_autoescape else text  # type: ignore[attr-defined]
+                return _run_macro(__obj, args)
             return __obj(*args, **kwargs)
         except StopIteration:  # as Jinja's own call does
             return __self.environment.undefined("a callable raised StopIteration")
@@ -48,6 +47,13 @@ def _plainly_called(macro: Any, args: tuple[Any, ...]) -> bool:
         and not (macro.caller or macro.catch_kwargs or macro.catch_varargs)
         and not macro._environment.is_async
     )
+
+
+def _run_macro(macro: Any, args: tuple[Any, ...]) -> Any:
+    """What Jinja's call of a macro gives, for a call :func:`_plainly_called`: its text, marked
+    safe when the environment escapes."""
+    text = macro._func(*args)
+    return str.__new__(Markup, text) if macro._default_autoescape else text
 
 
 _PLAIN_KINDS = (FunctionType, partial)
