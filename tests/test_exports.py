@@ -14,7 +14,15 @@ from hypothesis import strategies as st
 from jsonschema import Draft7Validator
 
 from dateline.builder import build, load_timeline
-from dateline.exports import CSV_COLUMNS, _fold, events_csv, events_ics, events_json, timelinejs
+from dateline.exports import (
+    CSV_COLUMNS,
+    _fold,
+    csv_line,
+    events_csv,
+    events_ics,
+    events_json,
+    timelinejs,
+)
 from dateline.models import Timeline
 from dateline.project import Project
 
@@ -95,6 +103,16 @@ def test_folding_never_splits_a_character_and_fills_each_line(line: str) -> None
     assert all(len(part.encode()) <= 75 for part in parts)
     for part, following in pairwise(parts):  # no line folded early
         assert len(part.encode()) + len(following[1].encode()) > 75
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from("ab ,\"\r\n'=é"), max_size=6), max_size=5))
+@example([""])
+@example([])
+@example(["", ""])
+def test_csv_lines_are_those_of_the_csv_module(cells: list[str]) -> None:
+    written = io.StringIO()
+    csv.writer(written, lineterminator="\r\n").writerow(cells)
+    assert csv_line(cells) == written.getvalue()
 
 
 def test_csv_cells_cannot_start_a_formula(project_copy: Project, tmp_path: Path) -> None:
