@@ -149,30 +149,35 @@ def explain_missing(quote: str, paragraphs: tuple[str, ...]) -> str:
 
 
 def highlight(paragraph: str, spans: list[tuple[int, int, str]]) -> Markup:
-    """Escape a paragraph and mark the quoted spans; each quote's anchor sits where it starts."""
+    """Escape a paragraph and mark the quoted spans; each quote's anchor sits where it starts.
+
+    Overlapping spans are marked as one. Where the tags fall, the text is cut: each piece of
+    it is escaped and followed by the tags at its end (a mark's end, a mark's start, then the
+    anchors there, in order).
+    """
     if not spans:  # most paragraphs of a source
         return escape(paragraph)
-    merged: list[list[int]] = []
+    starts: set[int] = set()
+    ends: set[int] = set()
+    mark_end = -1
     for start, end, _ in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    anchors = sorted({(start, anchor) for start, _, anchor in spans})
-    cuts = sorted({0, len(paragraph), *(b for m in merged for b in m), *(s for s, _ in anchors)})
-    starts = {m[0] for m in merged}
-    ends = {m[1] for m in merged}
+        if start > mark_end:  # a mark of its own; the one before ends where it reached
+            ends.add(mark_end)
+            starts.add(start)
+        mark_end = max(mark_end, end)
+    ends.add(mark_end)
+    ends.discard(-1)
+    anchors: dict[int, str] = {}
+    for start, anchor in sorted({(start, anchor) for start, _, anchor in spans}):
+        made = f'<span class="quote-anchor" id="{escape(anchor)}"></span>'
+        anchors[start] = anchors.get(start, "") + made
     out: list[str] = []
-    for index, cut in enumerate(cuts):
-        if cut in ends:
-            out.append("</mark>")
-        if cut in starts:
-            out.append("<mark>")
-        out.extend(
-            f'<span class="quote-anchor" id="{escape(a)}"></span>' for s, a in anchors if s == cut
-        )
-        if index + 1 < len(cuts):
-            out.append(escape(paragraph[cut : cuts[index + 1]]))
+    done = 0
+    for cut in sorted(starts | ends | anchors.keys()):
+        tags = ("</mark>" if cut in ends else "") + ("<mark>" if cut in starts else "")
+        out += (escape(paragraph[done:cut]), tags, anchors.get(cut, ""))
+        done = cut
+    out.append(escape(paragraph[done:]))
     return Markup("".join(out))
 
 
