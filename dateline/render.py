@@ -30,7 +30,7 @@ from .exports import (
 from .links import PageIds, link_target
 from .markdown import shift_headings
 from .metadata import event_json_ld
-from .models import Event, Source, Timeline
+from .models import Event, Quote, Source, Timeline
 from .output import Pages, Site
 from .parallel import alongside, split, workers_for
 from .sources import highlight
@@ -495,15 +495,28 @@ def _version(data: bytes) -> str:
 
 
 def source_page(page: Callable[..., bytes], source: Source, citing: tuple[Event, ...]) -> bytes:
-    """The page of one source: its archived text with every cited passage highlighted."""
+    """The page of one source: its archived text with every cited passage highlighted, and
+    the events citing it, each with the passages it quotes (``cited_by``)."""
+    cited_by = quoted_from(source, citing)
     return page(
         "source.html",
         f"sources/{source.id}/",
         page="source",
         source=source,
         citing_events=citing,
-        paragraphs=highlighted_paragraphs(source, citing),
+        cited_by=cited_by,
+        paragraphs=highlighted_paragraphs(source, cited_by),
     )
+
+
+def quoted_from(source: Source, citing: tuple[Event, ...]) -> list[tuple[Event, tuple[Quote, ...]]]:
+    """Each of the events ``citing`` the source, with the passages it quotes from it."""
+    return [
+        (event, citation.quotes)
+        for event in citing
+        for citation in event.citations
+        if citation.source_id == source.id  # an event cites a source once
+    ]
 
 
 def publishing_files(
@@ -591,16 +604,16 @@ def feed_html(timeline: Timeline, event: Event) -> str:
     return "".join(parts)
 
 
-def highlighted_paragraphs(source: Source, citing: tuple[Event, ...]) -> list[Markup]:
-    """The source's archived paragraphs with every passage cited by an event highlighted."""
+def highlighted_paragraphs(
+    source: Source, cited_by: list[tuple[Event, tuple[Quote, ...]]]
+) -> list[Markup]:
+    """The source's archived paragraphs with every passage quoted (see :func:`quoted_from`)
+    highlighted."""
     spans: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
-    for event in citing:
-        for citation in event.citations:
-            if citation.source_id != source.id:
-                continue
-            for quote in citation.quotes:
-                if quote.paragraph:
-                    spans[quote.paragraph].append((quote.start, quote.end, quote.anchor))
+    for _, quotes in cited_by:
+        for quote in quotes:
+            if quote.paragraph:
+                spans[quote.paragraph].append((quote.start, quote.end, quote.anchor))
     return [
         highlight(text, sorted(set(spans.get(number, []))))
         for number, text in enumerate(source.paragraphs, start=1)
