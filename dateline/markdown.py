@@ -58,25 +58,84 @@ class Engine(Protocol):
 class CompiledEngine:
     """markdown-it.rs: the HTML of markdown-it, made in compiled code.
 
-    Each element is rendered with the place it was written (``data-sourcepos="3:5-3:20"``,
-    markdown-it.rs's own plugin), the links' lines are read from that, and the attribute is
-    then taken out: one parse gives both, where walking a second parse's tree cost as much as
-    the first. Text and attribute values have their quotes escaped, so the attribute cannot
-    be matched anywhere else.
+    Each link's line is most often plain to see: the address of an inline link, written once
+    in the body, on the line its text begins. Where it is not (a reference link, an address
+    written differently from the one in the HTML, link text over two lines, escapes, code or
+    images on the way), the body is rendered again with the place each element was written
+    (``data-sourcepos="3:5-3:20"``, markdown-it.rs's own plugin), the lines read from that and
+    the attribute taken out; text and attribute values have their quotes escaped, so the
+    attribute cannot be matched anywhere else. That second rendering costs as much again.
     """
 
     def __init__(self) -> None:
         assert markdown_it_pyrs is not None
-        self._md = markdown_it_pyrs.MarkdownIt("zero").enable_many([*RULES, "sourcepos"])  # type: ignore[list-item]
+        self._md = markdown_it_pyrs.MarkdownIt("zero").enable_many(list(RULES))  # type: ignore[arg-type]
+        self._placing = markdown_it_pyrs.MarkdownIt("zero").enable_many([*RULES, "sourcepos"])  # type: ignore[list-item]
 
     def render(self, text: str) -> tuple[str, list[tuple[int, str]]]:
-        placed: str = self._md.render(text)
+        html: str = self._md.render(text)
+        hrefs = [unescape(href) for href in _LINK.findall(html)]
+        lines = written_lines(text, hrefs) if hrefs else []
+        if lines is None:
+            return self.render_placed(text)
+        return html, list(zip(lines, hrefs, strict=True))
+
+    def render_placed(self, text: str) -> tuple[str, list[tuple[int, str]]]:
+        """:meth:`render`, each link's line read from the place markdown-it.rs gives it."""
+        placed: str = self._placing.render(text)
         links = [(int(line) - 1, unescape(href)) for line, href in _PLACED_LINK.findall(placed)]
         return _SOURCEPOS.sub("", placed), links
 
 
+_LINK = re.compile(r'<a href="([^"]*)"')
 _SOURCEPOS = re.compile(r' data-sourcepos="\d+:\d+-\d+:\d+"')
 _PLACED_LINK = re.compile(r'<a data-sourcepos="(\d+):\d+-\d+:\d+" href="([^"]*)"')
+_ADDRESS = re.compile(r"<?([^\s()<>]*)")
+"""An inline link's address as written after its ``](``: ``/events/x/`` or ``</events/x/>``."""
+
+
+def written_lines(text: str, hrefs: list[str]) -> list[int] | None:
+    """The 0-based line of ``text`` each link to ``hrefs`` (in the order of the HTML) begins on,
+    found from the addresses written; None where that is not certain.
+
+    It is certain when the text holds no reference definition and its addresses are exactly
+    the links', in order, each after link text that opens on the same line without a
+    backslash or backtick before it there (which could hide or make a bracket).
+    """
+    if "]:" in text:
+        return None
+    closings: list[int] = []
+    addresses: list[str] = []
+    closing = text.find("](")
+    while closing != -1:
+        closings.append(closing)
+        addresses.append(_ADDRESS.match(text, closing + 2)[1])  # type: ignore[index]
+        closing = text.find("](", closing + 2)
+    if addresses != hrefs:
+        return None
+    lines = []
+    for closing in closings:
+        line_start = text.rfind("\n", 0, closing) + 1
+        before = text[line_start:closing]
+        if "\\" in before or "`" in before or not _opens_on_its_line(before):
+            return None
+        lines.append(text.count("\n", 0, line_start))
+    return lines
+
+
+def _opens_on_its_line(before: str) -> bool:
+    """Whether the ``[`` that the ``]`` after ``before`` closes is in ``before``, and is not
+    an image's."""
+    depth = 1
+    for at in range(len(before) - 1, -1, -1):
+        char = before[at]
+        if char == "]":
+            depth += 1
+        elif char == "[":
+            depth -= 1
+            if depth == 0:
+                return not before[:at].endswith("!")
+    return False
 
 
 class ReferenceEngine:

@@ -13,6 +13,7 @@ from dateline.markdown import (
     engine,
     render_body,
     shift_headings,
+    written_lines,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,6 +97,48 @@ MARKDOWN = st.lists(BLOCK, max_size=8).map("\n\n".join)
 @given(MARKDOWN)
 def test_the_compiled_engine_renders_what_the_reference_renders(text: str) -> None:
     assert COMPILED.render(text) == REFERENCE.render(text)  # the HTML, and the links' lines
+
+
+LINKED = st.one_of(
+    INLINE,
+    st.sampled_from(
+        [
+            "[two\nlines](/events/a/)", "[a [b] c](/events/b/)", "[`code`](/events/c/)",
+            "[\\[x\\]](/events/d/)", "\\[not](/events/e/)", "[angled](</events/f/>)",
+            "[![i](/i.png)](/events/g/)", "[ref][r]\n\n[r]: /events/h/", "[é](/événement/)",
+            "[amp](/events/i/?a=1&amp;b=2)", "[paren](/events/(j)/)", "[t](/events/k/ 'title')",
+            "`[code](/events/l/)` [real](/events/l/)", "[a](/events/m/)[b](/events/m/)",
+            "[unclosed](/events/n/", "[[nested](/events/o/)](/events/p/)",
+        ]
+    ),
+)  # fmt: skip
+LINKED_LINE = st.lists(LINKED, min_size=1, max_size=6).map(" ".join)
+PLAIN_LINK = WORD.map(lambda w: f"[{w}](/events/{w.lower()}/)")
+PLAIN_LINE = st.lists(st.one_of(WORD, PLAIN_LINK), min_size=1, max_size=6).map(" ".join)
+PLAIN_BLOCK = st.one_of(
+    st.lists(PLAIN_LINE, min_size=1, max_size=3).map("\n".join),
+    st.lists(PLAIN_LINE, min_size=1, max_size=3).map(lambda items: "- " + "\n- ".join(items)),
+    st.lists(PLAIN_LINE, min_size=1, max_size=3).map(lambda lines: "> " + "\n".join(lines)),
+    st.lists(PLAIN_LINE, min_size=2, max_size=2).map(lambda r: f"| {r[0]} |\n|---|\n| {r[1]} |"),
+    PLAIN_LINE.map(lambda line: f"## {line}"),
+)
+LINKED_MARKDOWN = st.one_of(
+    st.lists(LINKED_LINE, max_size=6).map("\n".join),
+    st.lists(PLAIN_BLOCK, max_size=6).map("\n\n".join),
+)
+"""Bodies with links of every shape: those whose lines are plain to see, and those not."""
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(MARKDOWN, LINKED_MARKDOWN))
+def test_links_found_by_their_addresses_are_where_markdown_it_places_them(text: str) -> None:
+    assert COMPILED.render(text) == COMPILED.render_placed(text)
+
+
+def test_most_links_are_found_by_their_addresses() -> None:
+    text = "A [first](/events/a/) one.\n\n- then [b](/events/b/)\n  and [c](https://x.org/c)\n"
+    assert written_lines(text, ["/events/a/", "/events/b/", "https://x.org/c"]) == [0, 2, 3]
+    assert written_lines("[a\nb](/x/)", ["/x/"]) is None  # begins a line above: markdown-it says
 
 
 def test_the_engines_agree_on_every_shipped_body() -> None:
