@@ -79,13 +79,12 @@ def read_plain(text: str) -> Any:
 
 
 def _meaningful_lines(text: str) -> list[Line]:
-    lines = []
-    for number, raw in enumerate(text.split("\n")):
-        content = raw.lstrip(" ")
-        if content and not content.startswith("#"):
-            trimmed = content.rstrip(" ")
-            lines.append((len(raw) - len(content), trimmed, number, trimmed != content))
-    return lines
+    return [
+        (len(raw) - len(content), trimmed, number, trimmed != content)
+        for number, raw in enumerate(text.split("\n"))
+        if (content := raw.lstrip(" ")) and content[0] != "#"
+        for trimmed in (content.rstrip(" "),)
+    ]
 
 
 def _block(lines: list[Line], start: int, indent: int, depth: int) -> tuple[Any, int]:
@@ -107,15 +106,22 @@ def _is_item(content: str) -> bool:
 
 def _mapping(lines: list[Line], start: int, indent: int, depth: int) -> tuple[dict[str, Any], int]:
     result: dict[str, Any] = {}
-    at = start
-    while at < len(lines) and lines[at][0] == indent and not _is_item(lines[at][1]):
-        found = _KEY.match(lines[at][1])
+    at, count = start, len(lines)
+    while at < count:
+        line_indent, content, _, _ = lines[at]
+        if line_indent != indent or _is_item(content):
+            break
+        found = _KEY.match(content)
         if found is None:
             raise NotPlain("not a 'key: value' line")
         key, rest = found[1], found[2]
         if key in result or len(key) > MAX_KEY:
             raise NotPlain("a duplicate or very long key")
-        result[key], at = _value(lines, at, indent, rest, depth, in_mapping=True)
+        if rest and rest not in _BLOCK_HEADERS and (at + 1 == count or lines[at + 1][0] <= indent):
+            result[key] = _inline(rest)  # most lines: a value on the key's line, alone
+            at += 1
+        else:
+            result[key], at = _value(lines, at, indent, rest, depth, in_mapping=True)
     _check_dedent(lines, at, indent)
     return result, at
 
@@ -187,7 +193,7 @@ def _inline(text: str) -> Any:
     first = text[0]
     if first in "\"'":
         value, rest = _quoted(text)
-        if not _AFTER_VALUE.fullmatch(rest):
+        if rest and not _AFTER_VALUE.fullmatch(rest):
             raise NotPlain("text after a quoted value")
         return value
     if first == "[":
@@ -208,7 +214,8 @@ def _quoted(text: str) -> tuple[str, str]:
         found = _DOUBLE_QUOTED.match(text)
         if found is None:
             raise NotPlain("a double-quoted value not closed on its line")
-        return _ESCAPE.sub(_unescape, found[1]), text[found.end() :]
+        inside = found[1]
+        return _ESCAPE.sub(_unescape, inside) if "\\" in inside else inside, text[found.end() :]
     found = _SINGLE_QUOTED.match(text)
     if found is None:
         raise NotPlain("a single-quoted value not closed on its line")
@@ -250,9 +257,10 @@ def _flow_item(text: str) -> tuple[Any, str]:
     """The quoted or plain value at the start of ``text`` inside a list, and what follows."""
     if text[:1] in ("'", '"'):
         return _quoted(text)
-    end = min((text.find(c) for c in ",]" if c in text), default=-1)
+    comma, bracket = text.find(","), text.find("]")
+    end = bracket if comma == -1 or -1 < bracket < comma else comma
     plain = text[:end].strip(" ") if end != -1 else ""
-    if not plain or plain[0] in _PLAIN_STARTS or any(c in _FLOW_FORBIDDEN for c in plain):
+    if not plain or plain[0] in _PLAIN_STARTS or not _FLOW_FORBIDDEN.isdisjoint(plain):
         raise NotPlain("a list item that is not a plain value")
     return _typed(plain), text[end:]
 
