@@ -80,6 +80,8 @@ class FieldChecker:
     ) -> str | None:
         """A non-empty string field; None when missing (reported if required) or wrong."""
         value = mapping.get(key)
+        if type(value) is str and (text := value.strip()):  # nearly always: nothing to report
+            return text
         label = _label(where, key)
         if value is None:
             if key in mapping:
@@ -100,26 +102,24 @@ class FieldChecker:
     def text_list(self, mapping: dict[str, Any], key: str, where: FieldPath) -> tuple[str, ...]:
         """A list of non-empty strings (a single string counts as a list of one)."""
         value = mapping.get(key)
-        label = _label(where, key)
         if value is None:
             return ()
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
-            self.error((*where, key), f"{label} must be a list, e.g. [Kyiv, Odesa]")
+            self.error((*where, key), f"{_label(where, key)} must be a list, e.g. [Kyiv, Odesa]")
             return ()
         items: list[str] = []
         for index, item in enumerate(value):
-            if (
-                isinstance(item, bool)
-                or not isinstance(item, str | int | float)
-                or not str(item).strip()
-            ):
+            text = item.strip() if type(item) is str else None  # nearly always text
+            if text is None and not isinstance(item, bool) and isinstance(item, int | float):
+                text = str(item).strip()
+            if not text:
+                label = _label(where, key)
                 self.error((*where, key, index), f"each item of {label} must be non-empty text")
                 continue
-            text = str(item).strip()
             if text in items:
-                self.error((*where, key, index), f"{label} lists {text!r} twice")
+                self.error((*where, key, index), f"{_label(where, key)} lists {text!r} twice")
                 continue
             items.append(text)
         return tuple(items)
