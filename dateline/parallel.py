@@ -103,13 +103,28 @@ def pipelined(
             yield pending.popleft().get()
 
 
+class _QuietPool(Pool):
+    """multiprocessing's pool, with its worker-minding thread woken only when a worker ends or
+    the pool is closed.
+
+    The stock pool also wakes that thread for every result waiting to be read; while the
+    result thread waits for the interpreter lock, it wakes again at once, thousands of times
+    a build (0.1 s of this process's CPU at 10,000 entries, taken from the workers). It has
+    nothing to do then: the pool replaces no workers (none has a task limit), and it is told
+    through its notifier when the last result is in.
+    """
+
+    def _get_sentinels(self) -> list[Any]:
+        return [self._change_notifier._reader]  # type: ignore[attr-defined]
+
+
 @contextmanager
 def _forked(job: Callable[[Any], Any], workers: int) -> Iterator[Pool]:
     """A pool of ``workers`` forked processes that inherit ``job``."""
     global _job
     _job = job
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with _QuietPool(workers, context=multiprocessing.get_context("fork")) as pool:
             yield pool
     finally:
         _job = None
