@@ -8,7 +8,7 @@ import os
 import stat
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
@@ -164,13 +164,14 @@ def render(
     defer_exports: bool = False,
     replaced: dict[int, Event] | None = None,
     environment: jinja2.Environment | None = None,
+    meanwhile: Callable[[], object] = lambda: None,
 ) -> Mapping[str, bytes]:
     """Render every page and asset of the site, and check the links editors wrote in bodies.
 
     With ``staging``, pages may be written straight into it, or kept from the old site when
     ``reuse`` says their inputs are unchanged (see :func:`render_site`, which also says what
-    ``defer_exports`` and ``replaced`` do). The templates' ``environment`` may be made
-    beforehand (see :func:`templates_of`).
+    ``defer_exports``, ``replaced`` and ``meanwhile`` do). The templates' ``environment`` may
+    be made beforehand (see :func:`templates_of`).
     """
     if memo is not None:
         memo.templates = project.templates_fingerprint()
@@ -188,6 +189,7 @@ def render(
         reuse,
         defer_exports,
         replaced,
+        meanwhile,
     )
     diagnostics = Diagnostics()
     last = memo.last if memo is not None else None
@@ -273,9 +275,18 @@ def _build(
     # page code: a tenth of a second) and compiles the templates, which nothing else needs.
     prepared: list[jinja2.Environment] = []
     cache.meanwhile = partial(_prepare_templates, project, prepared)
-    timeline, warnings, drafts = load_cached(project, base_url, progress, record.entries, cache)
+    try:
+        timeline, warnings, drafts = load_timeline(
+            project, base_url, cache=cache, progress=progress, paths=record.entries
+        )
+    except ContentError:
+        _save_entries(project, cache)
+        raise
     entries = cache.keys()
-    del cache  # its pickled batches: tens of megabytes the rest of the build does not need
+    # Saved while the workers render rather than before they start; then its pickled
+    # batches, tens of megabytes, are let go.
+    save_entries = _once(partial(_save_entries, project, cache))
+    del cache
     reuse = PageReuse.of(
         entries,
         timeline.config,
@@ -283,43 +294,58 @@ def _build(
         last.pages if last else None,
         project.cache_file(PIECES_DIR),
     )
-    with Staging(project.out, last.outputs if last else None) as staging:
-        pages = render(
-            project,
-            timeline,
-            staging=staging,
-            progress=progress,
-            reuse=reuse,
-            environment=prepared[0] if prepared else None,
-        )
-        progress("writing files", 0, len(pages))
-        staging.write(pages)
-        written = staging.commit()
-        outputs = dict(staging.written)
+    try:
+        with Staging(project.out, last.outputs if last else None) as staging:
+            pages = render(
+                project,
+                timeline,
+                staging=staging,
+                progress=progress,
+                reuse=reuse,
+                environment=prepared[0] if prepared else None,
+                meanwhile=save_entries,
+            )
+            progress("writing files", 0, len(pages))
+            staging.write(pages)
+            written = staging.commit()
+            outputs = dict(staging.written)
+    finally:
+        save_entries()  # saved already, unless rendering failed before
     report = BuildReport.of(timeline, warnings, drafts, written, started)
     record.save(project, report, outputs, reuse.digests)
     return report
 
 
+def _save_entries(project: Project, cache: EntryCache) -> None:
+    """Save the entry cache if this build parsed or dropped any entry."""
+    if cache.misses or cache.forgotten:
+        cache.save(project.cache_file(ENTRY_CACHE))
+
+
+def _once(action: Callable[[], None]) -> Callable[[], None]:
+    """``action``, done the first time it is called and let go of then."""
+    pending = [action]
+
+    def once() -> None:
+        if pending:
+            pending.pop()()
+
+    return once
+
+
 def load_cached(
-    project: Project,
-    base_url: str | None = None,
-    progress: Progress = quiet,
-    paths: list[str] | None = None,
-    cache: EntryCache | None = None,
+    project: Project, base_url: str | None = None, progress: Progress = quiet
 ) -> tuple[Timeline, list[Diagnostic], int]:
     """:func:`load_timeline` with the entry cache on disk, saved again if anything was parsed.
 
     It is saved even when the content has errors: after one broken save among thousands of
-    entries, the next build parses one file, not all of them. ``cache`` is the one on disk,
-    when the caller has loaded it.
+    entries, the next build parses one file, not all of them (a build does the same).
     """
-    cache = cache if cache is not None else EntryCache.load(project.cache_file(ENTRY_CACHE))
+    cache = EntryCache.load(project.cache_file(ENTRY_CACHE))
     try:
-        return load_timeline(project, base_url, cache=cache, progress=progress, paths=paths)
+        return load_timeline(project, base_url, cache=cache, progress=progress)
     finally:
-        if cache.misses or cache.forgotten:
-            cache.save(project.cache_file(ENTRY_CACHE))
+        _save_entries(project, cache)
 
 
 def check(project: Project) -> BuildReport:

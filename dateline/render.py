@@ -208,6 +208,7 @@ def render_site(
     reuse: PageReuse | None = None,
     defer_exports: bool = False,
     replaced: dict[int, Event] | None = None,
+    meanwhile: Callable[[], object] = lambda: None,
 ) -> Mapping[str, bytes]:
     """Every page and asset of the site, keyed by output path.
 
@@ -229,6 +230,9 @@ def render_site(
     ``replaced`` says that ``timeline`` is the memo's last one with some events replaced by
     others of the same placement (for the ``id()`` of each old event, the new one; see
     :func:`.timeline.substitute`): then only the pages that show them are considered at all.
+
+    ``meanwhile()`` is run once, while workers render if there are any (the build saves its
+    entry cache then).
     """
     single_build = memo is None  # nothing will be reused: keep nothing longer than needed
     memo = memo if memo is not None else PageMemo()
@@ -432,6 +436,7 @@ def render_site(
     workers = workers_for(len(jobs)) if staging is not None else 1
     deferring = defer_exports and not single_build and staging is None
     if staging is None or workers <= 1:
+        meanwhile()
         chart = draw_chart()
         jobs.insert(0, index_job(chart))
         if not single_build and staging is None:
@@ -466,6 +471,7 @@ def render_site(
             progress("rendering pages", done, len(jobs))
 
         def write_publishing_files() -> None:  # here, while the workers render the rest
+            meanwhile()
             remembered(*index_job(draw_chart()))
             for path, data in publishing_files(timeline, env, pieces):
                 staging.write({path: data})

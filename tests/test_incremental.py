@@ -217,6 +217,24 @@ def test_a_broken_entry_does_not_cost_a_full_parse_next_time(project_copy: Proje
     assert cache.misses == 1, "only the corrected entry is parsed again"
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize(
+    ("name", "written"),
+    [("event.html", "{{ event.title }}"), ("kinds.css", "{{ kind.key }}")],  # late, early
+)
+def test_entries_parsed_by_a_build_whose_templates_fail_are_kept(
+    project_copy: Project, monkeypatch: pytest.MonkeyPatch, workers: str, name: str, written: str
+) -> None:
+    monkeypatch.setenv("DATELINE_WORKERS", workers)
+    template = project_copy.root / "templates" / name
+    template.write_text(template.read_text("utf-8").replace(written, "{{ x.y }}", 1))
+    with pytest.raises(ContentError):
+        build(project_copy)
+    cache = EntryCache.load(project_copy.cache_file(ENTRY_CACHE))
+    load_timeline(project_copy, cache=cache)
+    assert cache.misses == 0, "the next build parses nothing again"
+
+
 def test_check_uses_and_fills_the_entry_cache(project_copy: Project) -> None:
     report = check(project_copy)
     cache = EntryCache.load(project_copy.cache_file(ENTRY_CACHE))
