@@ -43,12 +43,12 @@ def fresh(name: str, events: Sequence[Event], make: Callable[[Event], Piece]) ->
 
 def event_url(timeline: Timeline, event: Event) -> str:
     """The event's page, absolute when the site's host is known."""
-    return timeline.config.url(f"events/{event.slug}/")
+    return timeline.config.url(event.page)
 
 
 def source_url(timeline: Timeline, source: Source, anchor: str = "") -> str:
     """The source's page (or one passage on it), absolute when the site's host is known."""
-    return timeline.config.url(f"sources/{source.id}/") + (f"#{anchor}" if anchor else "")
+    return timeline.config.url(source.page) + (f"#{anchor}" if anchor else "")
 
 
 # --- events.json -------------------------------------------------------------------------------

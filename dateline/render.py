@@ -404,12 +404,12 @@ def render_site(
         cited = tuple(timeline.sources[c.source_id] for c in event.citations)
         jobs.append(
             (
-                f"events/{event.slug}/index.html",
+                f"{event.page}index.html",
                 (event, previous, following, cited, shared),
                 partial(
                     page,
                     "event.html",
-                    f"events/{event.slug}/",
+                    event.page,
                     page="event",
                     event=event,
                     previous=previous,
@@ -423,7 +423,7 @@ def render_site(
         citing = timeline.citing[source.id]
         jobs.append(
             (
-                f"sources/{source.id}/index.html",
+                f"{source.page}index.html",
                 (source, citing, shared),
                 partial(source_page, page, source, citing),
             )
@@ -506,7 +506,7 @@ def source_page(page: Callable[..., bytes], source: Source, citing: tuple[Event,
     cited_by = quoted_from(source, citing)
     return page(
         "source.html",
-        f"sources/{source.id}/",
+        source.page,
         page="source",
         source=source,
         citing_events=citing,
@@ -559,8 +559,8 @@ def publishing_makers(
 
     def sitemap(pieces: Pieces) -> bytes:
         urls = [("", last_updated()), ("sources/", "")]
-        urls += [(f"events/{e.slug}/", e.last_updated.isoformat()) for e in timeline.events]
-        urls += [(f"sources/{source_id}/", "") for source_id in timeline.sources]
+        urls += [(e.page, e.last_updated.isoformat()) for e in timeline.events]
+        urls += [(source.page, "") for source in timeline.sources.values()]
         return render_template(env, "sitemap.xml", site=config, urls=urls)
 
     def constant(data: bytes) -> Callable[[Pieces], bytes]:
