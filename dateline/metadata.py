@@ -8,7 +8,7 @@ import orjson
 from markupsafe import Markup
 
 from .exports import event_url, source_url
-from .models import Event, Timeline
+from .models import Event, Source, Timeline
 
 _SCRIPT_SAFE = (
     ("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
@@ -26,23 +26,19 @@ def script_json(data: Any) -> Markup:
     return Markup(text)
 
 
-def event_json_ld(timeline: Timeline, event: Event) -> Markup:
-    """A schema.org Event for the event's page, citing its sources."""
+def event_json_ld(
+    timeline: Timeline, event: Event, works: dict[str, dict[str, Any]] | None = None
+) -> Markup:
+    """A schema.org Event for the event's page, citing its sources.
+
+    ``works`` holds each source's description as made so far, and takes those made here: a
+    source is cited by many events.
+    """
     date = event.date
-    cited = [timeline.sources[c.source_id] for c in event.citations]
-    works = [
-        {
-            "@type": "CreativeWork",
-            "name": source.title,
-            "url": source.url or source_url(timeline, source),
-            **(
-                {"publisher": {"@type": "Organization", "name": source.publisher}}
-                if source.publisher
-                else {}
-            ),
-        }
-        for source in cited
-    ]
+    works = {} if works is None else works
+    for citation in event.citations:
+        if citation.source_id not in works:
+            works[citation.source_id] = _work(timeline, timeline.sources[citation.source_id])
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Event",
@@ -52,7 +48,8 @@ def event_json_ld(timeline: Timeline, event: Event) -> Markup:
         "description": f"{event.date_display}: {event.title}",
         "eventStatus": "https://schema.org/EventScheduled",
         "location": [{"@type": "Place", "name": place} for place in event.places],
-        "subjectOf": works,  # schema.org's Event has no 'citation': its sources are about it
+        # schema.org's Event has no 'citation': its sources are about it
+        "subjectOf": [works[citation.source_id] for citation in event.citations],
     }
     if (
         not date.undated
@@ -64,3 +61,15 @@ def event_json_ld(timeline: Timeline, event: Event) -> Markup:
         if date.interval and date.end is not None and date.end.machine and not date.end.qualified:
             data["endDate"] = date.end.machine
     return script_json(data)
+
+
+def _work(timeline: Timeline, source: Source) -> dict[str, Any]:
+    """A source as a schema.org CreativeWork."""
+    work: dict[str, Any] = {
+        "@type": "CreativeWork",
+        "name": source.title,
+        "url": source.url or source_url(timeline, source),
+    }
+    if source.publisher:
+        work["publisher"] = {"@type": "Organization", "name": source.publisher}
+    return work

@@ -278,7 +278,7 @@ def render_site(
         "url": remembered_links(url),
         "asset": remembered_links(asset),
         "body": body,
-        "json_ld": partial(event_json_ld, timeline),
+        "json_ld": partial(event_json_ld, timeline, works={}),
     }
 
     env.globals.update(common)  # macros imported without context see these, and are cached
