@@ -67,7 +67,9 @@ def read_settings(project: Project, base_url: str | None = None) -> Settings:
     """Read and validate ``dateline.yaml`` and the source registry (with archived copies)."""
     diagnostics = Diagnostics()
     config = read_config(project, diagnostics)
-    sources = parse_sources(project.read(SOURCES_FILE), project.read, diagnostics)
+    sources = parse_sources(
+        project.read(SOURCES_FILE), project.read, diagnostics, project.read_ahead
+    )
     if config is not None and base_url is not None:
         config = replace(config, base_url=with_slash(base_url))
     context = ""

@@ -96,6 +96,10 @@ class Project:
         self.reads.record(relative, stat, data)
         return data
 
+    def read_ahead(self, paths: list[str]) -> None:
+        """Ask the kernel to fetch these files of the project, which are about to be read."""
+        prefetch([f"{self.root}/{path}" for path in paths])
+
     def read_each(self, paths: list[str]) -> Iterator[tuple[str, bytes]]:
         """Each of ``paths`` with its bytes, in order, leaving out any that no longer exist.
 

@@ -182,9 +182,17 @@ def highlight(paragraph: str, spans: list[tuple[int, int, str]]) -> Markup:
 
 
 def parse_sources(
-    raw: bytes | None, read_archive: ReadArchive, diagnostics: Diagnostics
+    raw: bytes | None,
+    read_archive: ReadArchive,
+    diagnostics: Diagnostics,
+    read_ahead: Callable[[list[str]], None] = lambda archives: None,
 ) -> dict[str, Source]:
-    """Validate the source registry and load each source's archived text."""
+    """Validate the source registry and load each source's archived text.
+
+    ``read_ahead`` is told of the archived copies before the first is read (a project asks
+    the kernel to fetch them together: a thousand read one after another from a cold disk took
+    0.15 s more).
+    """
     path = SOURCES_FILE
     if raw is None:
         diagnostics.error(
@@ -198,6 +206,10 @@ def parse_sources(
         return {}
     check = FieldChecker.reporting(path, parsed, diagnostics)
     registry = check.mapping(parsed.value or {}, (), "the source registry")
+    archives = [
+        fields.get("archive") for fields in (registry or {}).values() if isinstance(fields, dict)
+    ]
+    read_ahead([a.strip() for a in archives if isinstance(a, str) and _inside_project(a.strip())])
     sources: dict[str, Source] = {}
     for source_id, fields in (registry or {}).items():
         source = _parse_source(source_id, fields, check, read_archive)
@@ -253,14 +265,21 @@ def _parse_source(
     )
 
 
+def _inside_project(archive: str) -> bool:
+    """Whether an archive path names a file inside the project (on any system)."""
+    relative = PurePosixPath(archive)
+    return not (
+        relative.is_absolute() or ".." in relative.parts or "\\" in archive or ":" in archive
+    )
+
+
 def _read_paragraphs(
     archive: str, where: tuple[str, ...], check: FieldChecker, read_archive: ReadArchive
 ) -> tuple[str, ...]:
-    relative = PurePosixPath(archive)
-    if relative.is_absolute() or ".." in relative.parts or "\\" in archive or ":" in archive:
+    if not _inside_project(archive):
         check.error(where, "archive must be a path inside the project, such as seeds/article.txt")
         return ()
-    raw = read_archive(str(relative))
+    raw = read_archive(str(PurePosixPath(archive)))
     if raw is None:
         check.error(where, f"archived copy {archive!r} does not exist")
         return ()

@@ -181,6 +181,24 @@ def test_title_defaults_to_the_headline_of_the_archive() -> None:
     assert sources["a"].paragraphs == ("Headline", "Body")
 
 
+def test_archives_inside_the_project_are_read_ahead_before_the_first_is_read() -> None:
+    asked: list[list[str]] = []
+    read: list[str] = []
+
+    def read_archive(path: str) -> bytes:
+        assert asked, "told of the archives before reading one"
+        read.append(path)
+        return b"Text\n"
+
+    registry_text = (
+        b"a:\n  archive: seeds/a.txt\nb:\n  archive: ../outside.txt\n"
+        b"c:\n  archive: ' seeds/c.txt '\nd:\n  url: https://example.org/\ne: [not, a, mapping]\n"
+    )
+    parse_sources(registry_text, read_archive, Diagnostics(), asked.append)
+    assert asked == [["seeds/a.txt", "seeds/c.txt"]]
+    assert read == ["seeds/a.txt", "seeds/c.txt"]
+
+
 def test_missing_registry() -> None:
     diagnostics = Diagnostics()
     assert parse_sources(None, {}.get, diagnostics) == {}
