@@ -281,7 +281,7 @@ def _build(
         timeline, warnings, drafts = load_timeline(
             project, base_url, cache=cache, progress=progress, paths=record.entries
         )
-    except ContentError:
+    except BaseException:  # content errors above all: saved all the same, as parsed
         _save_entries(project, cache)
         raise
     entries = cache.keys()

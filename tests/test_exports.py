@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 from itertools import pairwise
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from dateline.builder import build, load_timeline
 from dateline.exports import (
     CSV_COLUMNS,
     _fold,
+    _ics_date,
     csv_line,
     events_csv,
     events_ics,
@@ -113,6 +115,11 @@ def test_csv_lines_are_those_of_the_csv_module(cells: list[str]) -> None:
     written = io.StringIO()
     csv.writer(written, lineterminator="\r\n").writerow(cells)
     assert csv_line(cells) == written.getvalue()
+
+
+def test_icalendar_days_always_have_four_digits_of_year() -> None:
+    assert _ics_date(date(99, 1, 5)) == "00990105"  # strftime('%Y') wrote 990105
+    assert _ics_date(date(2025, 5, 16)) == "20250516"
 
 
 def test_csv_cells_cannot_start_a_formula(project_copy: Project, tmp_path: Path) -> None:
