@@ -86,11 +86,13 @@ def load_timeline(
     cache: EntryCache | None = None,
     progress: Progress = quiet,
     paths: list[str] | None = None,
+    meanwhile: Callable[[], object] = lambda: None,
 ) -> tuple[Timeline, list[Diagnostic], int]:
     """Read and validate everything; return the timeline, its warnings and the drafts left out.
 
     With a ``cache``, entries unchanged since the last call are not parsed again. ``paths``
-    are the entry files when the caller has just listed them.
+    are the entry files when the caller has just listed them; ``meanwhile()`` is run here
+    while workers parse (see :meth:`.cache.EntryCache.parse_all`).
     Raises :class:`ContentError` with every problem when anything is wrong.
     """
     settings = read_settings(project, base_url)
@@ -107,6 +109,7 @@ def load_timeline(
         include_drafts,
         progress,
         expected=len(paths),
+        meanwhile=meanwhile,
     )
 
 
@@ -117,6 +120,7 @@ def assemble(
     include_drafts: bool = False,
     progress: Progress = quiet,
     expected: int = 0,
+    meanwhile: Callable[[], object] = lambda: None,
 ) -> tuple[Timeline, list[Diagnostic], int]:
     """The timeline of every entry in ``files``, validated against ``settings``.
 
@@ -130,7 +134,13 @@ def assemble(
     events: list[Event] = []
     if config is not None:
         events = cache.parse_all(
-            files, settings.context, entry_parser(settings), diagnostics, progress, expected
+            files,
+            settings.context,
+            entry_parser(settings),
+            diagnostics,
+            progress,
+            expected,
+            meanwhile,
         )
         del files  # the entries' bytes: tens of megabytes no longer needed
     _check_unique_slugs(events, diagnostics)
@@ -276,10 +286,14 @@ def _build(
     # While the workers parse the entries, this process imports the renderer (Jinja and the
     # page code: a tenth of a second) and compiles the templates, which nothing else needs.
     prepared: list[jinja2.Environment] = []
-    cache.meanwhile = partial(_prepare_templates, project, prepared)
     try:
         timeline, warnings, drafts = load_timeline(
-            project, base_url, cache=cache, progress=progress, paths=record.entries
+            project,
+            base_url,
+            cache=cache,
+            progress=progress,
+            paths=record.entries,
+            meanwhile=partial(_prepare_templates, project, prepared),
         )
     except BaseException:  # content errors above all: saved all the same, as parsed
         _save_entries(project, cache)

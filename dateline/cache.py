@@ -96,8 +96,6 @@ class EntryCache:
     """Pickled batches of entries as loaded or parsed by a worker, saved again as they are."""
     parallel: bool = True
     """Whether many entries may be parsed in forked workers (not from a threaded server)."""
-    meanwhile: Callable[[], object] | None = None
-    """Work for this process while workers parse, done once (the build compiles templates)."""
 
     @staticmethod
     def key(context: str, raw: bytes) -> str:
@@ -112,13 +110,15 @@ class EntryCache:
         diagnostics: Diagnostics,
         progress: Progress = quiet,
         expected: int = 0,
+        meanwhile: Callable[[], object] = lambda: None,
     ) -> list[Event]:
         """The events of ``files`` (path, bytes) in their order; only changed entries are parsed.
 
         An entry given without bytes (None) is known to be unchanged: its cached result is used.
         ``files`` may still be reading from disk: when many entries need parsing, workers
         parse the first while the rest are read. ``expected`` is how many files there are.
-        Every problem found, cached or new, is recorded in ``diagnostics``.
+        Every problem found, cached or new, is recorded in ``diagnostics``. ``meanwhile()`` is
+        run once, here, while the workers parse the last entries (after them without workers).
         """
         keys: list[tuple[str, str]] = []
         pending = self._changed(files, context, keys)
@@ -136,7 +136,6 @@ class EntryCache:
         else:
             first = list(islice(pending, 2 * PARSE_BATCH))  # enough to know whether workers pay
             workers = workers_for(len(first))
-        meanwhile, self.meanwhile = self.meanwhile or (lambda: None), None
         if workers <= 1:
             self._parse_here(chain(first, pending), parse, report)
             meanwhile()

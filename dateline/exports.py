@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date as Day
 from datetime import timedelta
+from functools import cache
 from typing import Any, Protocol, TypeVar
 
 import orjson
@@ -284,10 +285,13 @@ def timelinejs(timeline: Timeline, pieces: Pieces = fresh) -> bytes:
     """The timeline in Knight Lab TimelineJS3's JSON format."""
     config = timeline.config
 
-    links: dict[str, str] = {}  # each source's link, made once however many events cite it
+    @cache  # each source's link, made once however many events cite it
+    def source_link(source_id: str) -> str:
+        source = timeline.sources[source_id]
+        return f'<a href="{escape(source_url(timeline, source))}">{escape(source.title)}</a>'
 
     def slide(event: Event) -> bytes:
-        return compact_json(_slide(timeline, event, links))
+        return compact_json(_slide(timeline, event, source_link))
 
     title = {"headline": str(escape(config.title)), "text": str(escape(config.description))}
     return json_document(
@@ -299,7 +303,7 @@ def timelinejs(timeline: Timeline, pieces: Pieces = fresh) -> bytes:
 _NOT_IN_SLIDE_ID = re.compile(r"[^A-Za-z0-9_-]+")
 
 
-def _slide(timeline: Timeline, event: Event, links: dict[str, str]) -> dict[str, Any]:
+def _slide(timeline: Timeline, event: Event, source_link: Callable[[str], str]) -> dict[str, Any]:
     date = event.date
     first = date.start or date.end
     assert first is not None
@@ -310,7 +314,7 @@ def _slide(timeline: Timeline, event: Event, links: dict[str, str]) -> dict[str,
         "display_date": event.date_display,
         "text": {
             "headline": str(escape(event.title)),
-            "text": _slide_text(timeline, event, links),
+            "text": _slide_text(timeline, event, source_link),
         },
     }
     if date.interval and date.start and date.end and date.end.earliest > date.start.earliest:
@@ -330,22 +334,13 @@ def _tl_date(part: DatePart, day: Day) -> dict[str, int]:
     return value
 
 
-def _slide_text(timeline: Timeline, event: Event, links: dict[str, str]) -> str:
-    """The slide's HTML: the body as rendered (raw HTML was never allowed in) and linked sources.
-
-    ``links`` holds the link to each source made so far, and takes those made here.
-    """
-    cited = []
-    for citation in event.citations:
-        link = links.get(citation.source_id)
-        if link is None:
-            source = timeline.sources[citation.source_id]
-            link = f'<a href="{escape(source_url(timeline, source))}">{escape(source.title)}</a>'
-            links[citation.source_id] = link
-        cited.append(link)
+def _slide_text(timeline: Timeline, event: Event, source_link: Callable[[str], str]) -> str:
+    """The slide's HTML: the body as rendered (raw HTML was never allowed in) and linked sources
+    (``source_link`` of each source id)."""
+    links = ", ".join(source_link(citation.source_id) for citation in event.citations)
     more = f'<a href="{escape(event_url(timeline, event))}">The event on the timeline</a>'
     body = portable_html(timeline, shift_headings(event.body_html, 2))
-    return f"{body}<p>Sources: {', '.join(cited)}</p><p>{more}</p>"
+    return f"{body}<p>Sources: {links}</p><p>{more}</p>"
 
 
 def portable_html(timeline: Timeline, html: str) -> str:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import orjson
 from markupsafe import Markup
 
 from .exports import event_url, source_url
-from .models import Event, Source, Timeline
+from .models import Event, Timeline
 
 _SCRIPT_SAFE = (
     ("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
@@ -27,18 +29,15 @@ def script_json(data: Any) -> Markup:
 
 
 def event_json_ld(
-    timeline: Timeline, event: Event, works: dict[str, dict[str, Any]] | None = None
+    timeline: Timeline, event: Event, work: Callable[[str], dict[str, Any]] | None = None
 ) -> Markup:
     """A schema.org Event for the event's page, citing its sources.
 
-    ``works`` holds each source's description as made so far, and takes those made here: a
-    source is cited by many events.
+    ``work`` gives each source's description by its id: a build remembers them (see
+    :func:`source_works`), as a source is cited by many events.
     """
     date = event.date
-    works = {} if works is None else works
-    for citation in event.citations:
-        if citation.source_id not in works:
-            works[citation.source_id] = _work(timeline, timeline.sources[citation.source_id])
+    work = work or source_works(timeline)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Event",
@@ -49,7 +48,7 @@ def event_json_ld(
         "eventStatus": "https://schema.org/EventScheduled",
         "location": [{"@type": "Place", "name": place} for place in event.places],
         # schema.org's Event has no 'citation': its sources are about it
-        "subjectOf": [works[citation.source_id] for citation in event.citations],
+        "subjectOf": [work(citation.source_id) for citation in event.citations],
     }
     if (
         not date.undated
@@ -63,13 +62,19 @@ def event_json_ld(
     return script_json(data)
 
 
-def _work(timeline: Timeline, source: Source) -> dict[str, Any]:
-    """A source as a schema.org CreativeWork."""
-    work: dict[str, Any] = {
-        "@type": "CreativeWork",
-        "name": source.title,
-        "url": source.url or source_url(timeline, source),
-    }
-    if source.publisher:
-        work["publisher"] = {"@type": "Organization", "name": source.publisher}
+def source_works(timeline: Timeline) -> Callable[[str], dict[str, Any]]:
+    """Each source of the timeline as a schema.org CreativeWork, by its id, made once."""
+
+    @cache
+    def work(source_id: str) -> dict[str, Any]:
+        source = timeline.sources[source_id]
+        made: dict[str, Any] = {
+            "@type": "CreativeWork",
+            "name": source.title,
+            "url": source.url or source_url(timeline, source),
+        }
+        if source.publisher:
+            made["publisher"] = {"@type": "Organization", "name": source.publisher}
+        return made
+
     return work

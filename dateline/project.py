@@ -86,11 +86,8 @@ class Project:
 
     def read(self, relative: str) -> bytes | None:
         """A project file's bytes, or None when it does not exist (or vanished meanwhile)."""
-        return self._read(relative, f"{self.root}/{relative}")
-
-    def _read(self, relative: str, path: str) -> bytes | None:
         try:
-            stat, data = read_file(path)
+            stat, data = read_file(f"{self.root}/{relative}")
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             return None
         self.reads.record(relative, stat, data)
@@ -107,12 +104,11 @@ class Project:
         disk together: reading ten thousand entries cold took 1.7 s one after the other, 0.65 s
         this way. Telling it of a few hundred at a time lets the first be read at once.
         """
-        files = [f"{self.root}/{path}" for path in paths]
-        prefetch(files[:PREFETCH_AHEAD])
-        for number, (path, file) in enumerate(zip(paths, files, strict=True)):
+        self.read_ahead(paths[:PREFETCH_AHEAD])
+        for number, path in enumerate(paths):
             if number % PREFETCH_AHEAD == 0:  # the next files, while these are read
-                prefetch(files[number + PREFETCH_AHEAD : number + 2 * PREFETCH_AHEAD])
-            raw = self._read(path, file)
+                self.read_ahead(paths[number + PREFETCH_AHEAD : number + 2 * PREFETCH_AHEAD])
+            raw = self.read(path)
             if raw is not None:
                 yield path, raw
 

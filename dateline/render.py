@@ -29,7 +29,7 @@ from .exports import (
 )
 from .links import PageIds, link_target
 from .markdown import shift_headings
-from .metadata import event_json_ld
+from .metadata import event_json_ld, source_works
 from .models import Event, Quote, Source, Timeline
 from .output import Pages, Site
 from .parallel import alongside, split, workers_for
@@ -278,7 +278,7 @@ def render_site(
         "url": remembered_links(url),
         "asset": remembered_links(asset),
         "body": body,
-        "json_ld": partial(event_json_ld, timeline, works={}),
+        "json_ld": partial(event_json_ld, timeline, work=source_works(timeline)),
     }
 
     env.globals.update(common)  # macros imported without context see these, and are cached

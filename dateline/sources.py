@@ -206,10 +206,10 @@ def parse_sources(
         return {}
     check = FieldChecker.reporting(path, parsed, diagnostics)
     registry = check.mapping(parsed.value or {}, (), "the source registry")
-    archives = [
+    written = (
         fields.get("archive") for fields in (registry or {}).values() if isinstance(fields, dict)
-    ]
-    read_ahead([a.strip() for a in archives if isinstance(a, str) and _inside_project(a.strip())])
+    )
+    read_ahead([path for a in written if isinstance(a, str) and _inside_project(path := a.strip())])
     sources: dict[str, Source] = {}
     for source_id, fields in (registry or {}).items():
         source = _parse_source(source_id, fields, check, read_archive)
