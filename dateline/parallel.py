@@ -23,6 +23,8 @@ Meanwhile = TypeVar("Meanwhile")
 
 MIN_ITEMS_PER_WORKER = 250
 """Below this many items for each worker, starting processes costs more than it saves."""
+TAPER = 4
+"""Each of :func:`tapering`'s ranges holds this share of what is left, for each worker."""
 
 _job: Callable[[Any], Any] | None = None
 """The job of the current pool (:func:`alongside`, :func:`pipelined`), inherited by forked
@@ -43,14 +45,22 @@ def workers_for(items: int) -> int:
     return max(1, min(cores, items // MIN_ITEMS_PER_WORKER))
 
 
-def split(count: int, parts: int) -> list[range]:
-    """``range(count)`` cut into ``parts`` nearly equal, consecutive ranges (none empty)."""
-    parts = max(1, min(parts, count))
-    size, extra = divmod(count, parts)
-    bounds = [0]
-    for number in range(parts):
-        bounds.append(bounds[-1] + size + (1 if number < extra else 0))
-    return [range(bounds[i], bounds[i + 1]) for i in range(parts)]
+def tapering(count: int, workers: int, smallest: int = 1) -> list[range]:
+    """``range(count)`` cut into consecutive ranges that shrink as they go (none empty).
+
+    Each range is a share of what is left (a quarter, shared by the ``workers``), and never
+    below ``smallest`` items: workers handed these in order start on large batches, which
+    cost little to send, and end on small ones, so that none is left working long after the
+    others are done (with equal batches, the last one held a core alone for a tenth of the
+    rendering).
+    """
+    ranges: list[range] = []
+    start = 0
+    while start < count:
+        size = max(smallest, 1, (count - start) // (TAPER * max(1, workers)))
+        ranges.append(range(start, min(count, start + size)))
+        start += size
+    return ranges
 
 
 def alongside(

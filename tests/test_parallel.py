@@ -8,8 +8,10 @@ import sys
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from dateline.parallel import alongside, pipelined, split
+from dateline.parallel import alongside, pipelined, tapering
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks workers")
 
@@ -56,7 +58,20 @@ def test_the_pool_is_not_woken_for_every_result(monkeypatch: pytest.MonkeyPatch)
     assert len(wakes) < 20
 
 
-def test_split_cuts_a_range_into_nearly_equal_consecutive_parts() -> None:
-    parts = split(10, 3)
-    assert [list(part) for part in parts] == [[0, 1, 2, 3], [4, 5, 6], [7, 8, 9]]
-    assert split(2, 5) == [range(0, 1), range(1, 2)]
+@given(st.integers(0, 50_000), st.integers(1, 8), st.integers(1, 100))
+def test_tapering_cuts_a_range_into_consecutive_shrinking_parts(
+    count: int, workers: int, smallest: int
+) -> None:
+    parts = tapering(count, workers, smallest)
+    assert [i for part in parts for i in part] == list(range(count))
+    sizes = [len(part) for part in parts]
+    assert all(size > 0 for size in sizes)
+    assert sizes == sorted(sizes, reverse=True)
+    assert all(size >= smallest for size in sizes[:-1])
+
+
+def test_tapering_ends_on_small_batches() -> None:
+    sizes = [len(part) for part in tapering(11_000, 2, smallest=20)]
+    assert sizes[0] == 11_000 // 8
+    assert sizes[-2] == 20 and sizes[-1] <= 20
+    assert len(sizes) < 50
