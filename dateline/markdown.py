@@ -15,7 +15,11 @@ interrupt a paragraph.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from html import unescape
@@ -73,7 +77,12 @@ class CompiledEngine:
         self._placing = markdown_it_pyrs.MarkdownIt("zero").enable_many([*RULES, "sourcepos"])  # type: ignore[list-item]
 
     def render(self, text: str) -> tuple[str, list[tuple[int, str]]]:
-        html: str = self._md.render(text)
+        try:
+            html: str = _compiled(self._md, text)
+        except BaseException as error:
+            if type(error).__name__ != "PanicException":
+                raise
+            return _reference().render(text)  # markdown-it.rs gave up on this text
         hrefs = [unescape(href) for href in _LINK.findall(html)]
         lines = written_lines(text, hrefs) if hrefs else []
         if lines is None:
@@ -85,6 +94,39 @@ class CompiledEngine:
         placed: str = self._placing.render(text)
         links = [(int(line) - 1, unescape(href)) for line, href in _PLACED_LINK.findall(placed)]
         return _SOURCEPOS.sub("", placed), links
+
+
+def _compiled(md: Any, text: str) -> str:
+    """markdown-it.rs's HTML of ``text``, or its panic (a BaseException) where it gives up.
+
+    markdown-it.rs 0.6.0 panics on an unclosed backtick inside link text (``[`a](x)``, even
+    ``x [` y``), and Rust writes a panic to stderr before Python sees it: text that could
+    be such is rendered with stderr shut, so that an editor is not shown a crash that is not
+    one.
+    """
+    if "`" not in text or "[" not in text:
+        return str(md.render(text))
+    with _stderr_shut():
+        return str(md.render(text))
+
+
+@contextmanager
+def _stderr_shut() -> Iterator[None]:
+    """Send what is written to file descriptor 2 to the null device for a moment."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+@cache
+def _reference() -> ReferenceEngine:
+    return ReferenceEngine()
 
 
 _LINK = re.compile(r'<a href="([^"]*)"')
