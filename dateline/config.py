@@ -7,7 +7,7 @@ from typing import Any
 
 from .diagnostics import Diagnostics
 from .fields import FieldChecker
-from .frontmatter import FrontMatterError, decode, parse_yaml
+from .frontmatter import FrontMatterError, decode, read_yaml
 from .models import Kind, SiteConfig
 
 CONFIG_FILE = "dateline.yaml"
@@ -21,7 +21,7 @@ _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 def parse_config(raw: bytes, path: str, diagnostics: Diagnostics) -> SiteConfig | None:
     """Validate the configuration file; None (with problems recorded) when it is unusable."""
     try:
-        parsed = parse_yaml(decode(raw))
+        parsed = read_yaml(decode(raw))
     except FrontMatterError as error:
         diagnostics.error(path, error.position, str(error))
         return None

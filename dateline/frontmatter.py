@@ -69,21 +69,19 @@ class ParsedYaml:
 
 
 @dataclass(slots=True)
-class Document:
-    """Parsed front matter and the Markdown body that follows it.
+class LazilyLocated:
+    """YAML read by the plain reader, where each value is written found only when something
+    asks, which is when there is a problem to report: most files have none, and finding the
+    places is most of the cost of parsing."""
 
-    Positions are found only when something asks for one, which is when there is a problem
-    to report: most entries have none, and finding them is most of the cost of parsing.
-    """
-
-    data: dict[str, Any]
-    body: str
-    body_line: int
-    """Line of the file on which the body starts."""
-    front: str
-    """The front matter as written, from the file's second line."""
+    value: Any
+    text: str
+    first_line: int
+    """The line of its file on which ``text`` starts."""
     located: ParsedYaml | None = None
-    """The front matter parsed with positions, once something needed one."""
+    """The text parsed with positions, once something needed one."""
+    top_keys: dict[str, int] | None = None
+    """The line of each key of the mapping at the top, once something asked for one."""
 
     @property
     def problems(self) -> list[FrontMatterError]:
@@ -98,13 +96,73 @@ class Document:
         return self._located().position(path)
 
     def key_position(self, path: FieldPath) -> Position:
-        """Where the key of the value at ``path`` is written."""
+        """Where the key of the value at ``path`` is written.
+
+        A key of the mapping at the top is found without parsing again (the source registry
+        names the line of every source): the plain reader takes such a key only as a name at
+        the start of a line, followed by a colon, and only once.
+        """
+        key = path[0] if len(path) == 1 else None
+        if isinstance(key, str) and isinstance(self.value, dict) and key in self.value:
+            if self.top_keys is None:
+                self.top_keys = _top_keys(self.text)
+            return Position(self.first_line + self.top_keys[key], 1)
         return self._located().key_position(path)
 
     def _located(self) -> ParsedYaml:
         if self.located is None:
-            self.located = parse_yaml(self.front, FRONT_MATTER_LINE)
+            self.located = parse_yaml(self.text, self.first_line)
         return self.located
+
+
+_TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*):(?: |$)", re.MULTILINE)
+"""A key at the start of a line, as the plain reader takes keys."""
+
+
+def _top_keys(text: str) -> dict[str, int]:
+    """The line (from 0) of each key written at the start of a line of ``text``."""
+    lines: dict[str, int] = {}
+    line = counted = 0
+    for found in _TOP_KEY.finditer(text):
+        line += text.count("\n", counted, found.start())
+        counted = found.start()
+        lines[found[1]] = line
+    return lines
+
+
+def read_yaml(text: str, first_line: int = 1) -> LazilyLocated | ParsedYaml:
+    """Read YAML safely, as :func:`parse_yaml` does, by the plain reader where it can (several
+    times faster); anything out of the ordinary goes to PyYAML, which says where a mistake is."""
+    try:
+        return LazilyLocated(read_plain(text), text, first_line)
+    except NotPlain:
+        return parse_yaml(text, first_line)
+
+
+@dataclass(slots=True)
+class Document:
+    """Parsed front matter and the Markdown body that follows it."""
+
+    data: Any
+    """The front matter's value (a mapping, once :func:`parse_document` returns it)."""
+    body: str
+    body_line: int
+    """Line of the file on which the body starts."""
+    front: LazilyLocated | ParsedYaml
+    """The front matter, which tells where each of its values is written."""
+
+    @property
+    def problems(self) -> list[FrontMatterError]:
+        """Problems found while parsing the front matter that did not stop it."""
+        return self.front.problems
+
+    def position(self, path: FieldPath) -> Position:
+        """Where the value at ``path`` is, or its closest written parent."""
+        return self.front.position(path)
+
+    def key_position(self, path: FieldPath) -> Position:
+        """Where the key of the value at ``path`` is written."""
+        return self.front.key_position(path)
 
 
 FRONT_MATTER_LINE = 2
@@ -235,11 +293,8 @@ def parse_document(raw: bytes) -> Document:
             f"{MAX_ENTRY_BYTES // 2**20} MiB (is it really an entry?)"
         )
     front, body, body_line = split(decode(raw))
-    try:
-        document = Document(read_plain(front), body, body_line, front)
-    except NotPlain:  # anything out of the ordinary: PyYAML, which says where a mistake is
-        parsed = parse_yaml(front, FRONT_MATTER_LINE)
-        document = Document(parsed.value, body, body_line, front, parsed)
+    read = read_yaml(front, FRONT_MATTER_LINE)
+    document = Document(read.value, body, body_line, read)
     if document.data is None:
         raise FrontMatterError("the front matter is empty", Position(FRONT_MATTER_LINE, 1))
     if not isinstance(document.data, dict):

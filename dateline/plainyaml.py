@@ -271,6 +271,8 @@ def _typed(plain: str) -> Any:
         return plain
     if plain.isdigit() and plain.isascii() and (plain[0] != "0" or len(plain) == 1):
         return int(plain)  # a count, as PyYAML reads it (a leading 0 would make it octal)
+    if plain[4:5] == "-" and plain[:4].isdigit():
+        return plain  # a date or a span of dates: no number has a '-' there, only a timestamp
     tag = _resolver.resolve(yaml.ScalarNode, plain, (True, False))  # type: ignore[no-untyped-call]
     if tag in (_STRING_TAG, _TIMESTAMP_TAG):
         return plain

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import PurePosixPath
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from .dates import DateError, parse_date
 from .diagnostics import Diagnostics, Position
 from .fields import FieldChecker
-from .frontmatter import FrontMatterError, decode, parse_yaml
+from .frontmatter import FrontMatterError, decode, read_yaml
 from .models import Source
 
 SOURCES_FILE = "content/sources.yaml"
@@ -200,7 +200,7 @@ def parse_sources(
         )
         return {}
     try:
-        parsed = parse_yaml(decode(raw))
+        parsed = read_yaml(decode(raw))
     except FrontMatterError as error:
         diagnostics.error(path, error.position, str(error))
         return {}
@@ -267,9 +267,8 @@ def _parse_source(
 
 def _inside_project(archive: str) -> bool:
     """Whether an archive path names a file inside the project (on any system)."""
-    relative = PurePosixPath(archive)
     return not (
-        relative.is_absolute() or ".." in relative.parts or "\\" in archive or ":" in archive
+        archive.startswith("/") or ".." in archive.split("/") or "\\" in archive or ":" in archive
     )
 
 
@@ -279,7 +278,7 @@ def _read_paragraphs(
     if not _inside_project(archive):
         check.error(where, "archive must be a path inside the project, such as seeds/article.txt")
         return ()
-    raw = read_archive(str(PurePosixPath(archive)))
+    raw = read_archive(posixpath.normpath(archive))  # as pathlib writes it: a/./b is a/b
     if raw is None:
         check.error(where, f"archived copy {archive!r} does not exist")
         return ()

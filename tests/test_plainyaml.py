@@ -17,7 +17,14 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.synthetic import write_project
-from dateline.frontmatter import FrontMatterError, decode, parse_document, parse_yaml, split
+from dateline.frontmatter import (
+    FrontMatterError,
+    LazilyLocated,
+    decode,
+    parse_document,
+    parse_yaml,
+    split,
+)
 from dateline.plainyaml import NotPlain, read_plain
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,6 +163,22 @@ def test_reads_front_matter_as_pyyaml_does(text: str) -> None:
     check_agrees(text)
 
 
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(front_matter())
+@example("a: 1\n# b: 2\nb: |\n  c: 3\nc: [d]\n")
+def test_finds_the_keys_at_the_top_where_pyyaml_does(text: str) -> None:
+    try:
+        read = LazilyLocated(read_plain(text), text, 2)
+    except NotPlain:
+        return
+    if not isinstance(read.value, dict):
+        return
+    parsed = parse_yaml(text, 2)
+    for key in read.value:
+        assert read.key_position((key,)) == parsed.key_position((key,)), key
+    assert read.located is None  # found without the careful parse
+
+
 @settings(max_examples=1500, deadline=None)
 @given(st.text(alphabet="ab1: -#'\"[],\n>|{}&*!~\\\t.", max_size=40))
 def test_never_accepts_what_pyyaml_reads_differently(text: str) -> None:
@@ -171,6 +194,15 @@ def test_never_accepts_what_pyyaml_reads_differently(text: str) -> None:
 @example("190:20")
 def test_reads_numbers_as_pyyaml_does(number: str) -> None:
     check_agrees(f"value: {number}\nlist: [{number}]\n")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="0123456789_+-:./xeET ~", max_size=20))
+@example("-11-13/2024-11-14")
+@example("-1e3")
+@example("-02-29 10:00:00.5")
+def test_reads_what_starts_like_a_year_as_pyyaml_does(rest: str) -> None:
+    check_agrees(f"date: 2024{rest}\nlist: [1999{rest}]\n")
 
 
 def test_the_shapes_editors_write_take_the_fast_path(tmp_path: Path) -> None:
