@@ -135,7 +135,11 @@ def stamp_files(root: Path, relatives: list[str], reads: Reads) -> None:
 
 def output_stamps(out: Path) -> dict[str, tuple[int, int]]:
     """Size and modification time of every file under ``out``, by path inside it."""
-    return {relative: (stat.st_size, stat.st_mtime_ns) for relative, stat in walk_files(str(out))}
+    return {
+        relative: (stat.st_size, stat.st_mtime_ns)
+        for relative, entry in walk_files(str(out))
+        for stat in (entry.stat(follow_symlinks=False),)
+    }
 
 
 @dataclass(slots=True)
