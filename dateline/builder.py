@@ -309,6 +309,8 @@ def _build(
         b"".join(f"{path}\0".encode() + (project.read(path) or b"") for path in record.templates),
         last.pages if last else None,
         project.cache_file(PIECES_DIR),
+        project.out,
+        last.outputs if last else None,
     )
     try:
         with Staging(project.out, last.outputs if last else None) as staging:
@@ -328,6 +330,8 @@ def _build(
     finally:
         save_entries()  # saved already, unless rendering failed before
     report = BuildReport.of(timeline, warnings, drafts, written, started)
+    if reuse.pieces is not None:
+        reuse.pieces.save(outputs)
     record.save(project, report, outputs, reuse.digests)
     return report
 

@@ -237,8 +237,9 @@ def render_site(
     context = (timeline.config, timeline.sources, memo.templates)
     memo.pieces.begin(context)
     pieces: Pieces = memo.pieces.pieces
+    stored = reuse.pieces if reuse is not None and single_build else None
     if single_build:  # nothing kept in memory: from the last build's files, or made anew
-        pieces = reuse.pieces if reuse is not None and reuse.pieces is not None else fresh
+        pieces = stored if stored is not None else fresh
     url = timeline.config.path
     files: Pages = dict(assets)
     files["assets/kinds.css"] = render_template(env, "kinds.css", site=timeline.config)
@@ -257,6 +258,8 @@ def render_site(
             made = pieces if os.getpid() == renderer else fresh
             files["search.json"] = search_index(timeline, all_facets, url(""), made)
             versions["search.json"] = _version(files["search.json"])
+            if stored is not None and made is stored:
+                stored.placed("search.json", files["search.json"])
         return files["search.json"]
 
     def asset(path: str) -> str:
@@ -311,6 +314,14 @@ def render_site(
             | {str(year.year): f"{url('')}#y-{year.year}" for year in timeline.years},
             pieces,
         )
+
+    def published() -> Iterator[tuple[str, bytes]]:
+        """The feed, the data exports and what hosts read, one at a time (see
+        :func:`publishing_files`), noting where the stored pieces went in each."""
+        for path, data in publishing_files(timeline, env, pieces):
+            if stored is not None:
+                stored.placed(path, data)
+            yield path, data
 
     styles = tuple(sorted((p, v) for p, v in versions.items() if p.startswith("assets/")))
     shared = (timeline.config, styles, memo.templates)
@@ -450,7 +461,7 @@ def render_site(
             kept = memo.pages | kept
             files = {path: data for path, (_, data) in kept.items()} | files
         if not deferring:
-            files.update(publishing_files(timeline, env, pieces))
+            files.update(published())
     else:
         compile_templates(env)  # here, once, not again in each worker
         batches = tapering(len(jobs), workers, smallest=SMALLEST_BATCH)
@@ -472,7 +483,7 @@ def render_site(
         def write_publishing_files() -> None:  # here, while the workers render the rest
             meanwhile()
             remembered(*index_job(draw_chart()))
-            for path, data in publishing_files(timeline, env, pieces):
+            for path, data in published():
                 staging.write({path: data})
 
         staged, _ = alongside(

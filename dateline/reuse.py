@@ -16,6 +16,7 @@ A template that shows more of the timeline than its page's key names must widen 
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -29,6 +30,7 @@ from .cache import code_fingerprint
 from .exports import Piece
 from .models import Event, SiteConfig, Source
 from .output import write_atomically
+from .project import Written
 
 if TYPE_CHECKING:
     from .output import Staging
@@ -67,15 +69,20 @@ class PageReuse:
         templates: bytes,
         last: Mapping[str, str] | None = None,
         pieces: Path | None = None,
+        site: Path | None = None,
+        published: Mapping[str, Written] | None = None,
     ) -> PageReuse:
         """Reuse for a build with ``config`` and ``templates`` (their files, digested).
 
-        With a ``pieces`` folder, events' pieces of the shared files are kept in it too.
+        With a ``pieces`` folder, events' pieces of the shared files are kept in it too, or
+        where they lie in the old ``site``'s files (``published``: as the last build wrote them).
         """
         settings = hashlib.sha256(
             f"{code_fingerprint()}\0{config!r}\0".encode() + hashlib.sha256(templates).digest()
         ).hexdigest()
-        stored = StoredPieces(pieces, settings, entries) if pieces is not None else None
+        stored = None
+        if pieces is not None:
+            stored = StoredPieces(pieces, settings, entries, site, published or {})
         return cls(entries, settings, last or {}, pieces=stored)
 
     def digest(self, key: object) -> str:
@@ -167,27 +174,53 @@ def _field_names(kind: type) -> tuple[str, ...]:
     return tuple(field.name for field in fields(kind))
 
 
+PUBLISHED_IN = {
+    "events.json": "events.json",
+    "events.csv": "events.csv",
+    "timeline.json": "timeline.json",
+    "events.ics": "events.ics",
+    "search": "search.json",
+}
+"""The kinds of piece (a name's first word) that appear byte for byte in a published file,
+and that file: the next build takes them from the file itself rather than from a copy."""
+
+
 @dataclass(slots=True)
 class StoredPieces:
     """Each event's pieces of the shared files (a record of events.json, a row of events.csv),
-    kept on disk from one build to the next: :class:`.exports.Pieces` for a whole build.
+    kept from one build to the next: :class:`.exports.Pieces` for a whole build.
     A kind is named by its first word (``search 1a2b...``: its numbering follows).
 
     A piece is reused while its event's entry (file and cache key) and the build's settings are
-    those it was made under. Each kind of piece has a file of its own, read when the kind is
-    asked for and written again straight after, so one kind at most is held at a time.
+    those it was made under. Each kind has a file of its own in ``folder``, read when the kind
+    is asked for, so one kind at most is held at a time. Pieces that a published file holds
+    byte for byte (:data:`PUBLISHED_IN`) are not copied there: the file records where each
+    lies in the last build's published file, which is read again while it is still as that
+    build wrote it (``published``: the last build's files, as its manifest recorded them).
+    Other pieces (the chart's marks, the feed's entries) are kept in the file themselves.
     """
 
     folder: Path
     settings: str
     entries: Mapping[str, str]
+    site: Path | None = None
+    """The old site, whose published files hold the last build's pieces."""
+    published: Mapping[str, Written] = field(default_factory=dict)
+    """The old site's files, as the last build wrote them."""
+    _placing: dict[str, tuple[str, list[tuple[str, str]], list[Any]]] = field(default_factory=dict)
+    """For each published file being made: the kind's name, each event's entry file and key,
+    and its piece, until :meth:`placed` finds where the pieces went."""
+    _spans: dict[str, tuple[str, dict[str, tuple[str, int, int]]]] = field(default_factory=dict)
+    """For each published file made: the kind's name, and where each event's piece lies in it
+    (entry file to its key, start and end), until :meth:`save` records them."""
 
     def __call__(
         self, name: str, events: Sequence[Event], make: Callable[[Event], Piece]
     ) -> list[Piece]:
         """``make(event)`` for each event, from the last build where it is unchanged."""
-        file = self.folder / f"{re.sub(r'[^a-z.]+', '-', name.split()[0])}.pickle"
-        held = self._load(file, name)
+        kind = name.split()[0]
+        published = PUBLISHED_IN.get(kind)
+        held = self._load(name) if published is None else self._published(name, published)
         kept: dict[str, tuple[str, Any]] = {}
         made: list[Piece] = []
         for event in events:
@@ -197,18 +230,79 @@ class StoredPieces:
                 found = (entry, make(event))
             kept[event.path] = found
             made.append(found[1])
-        stored = {"settings": self.settings, "name": name, "pieces": kept}
-        write_atomically(file, partial(_dump_flat, stored))
+        if published is not None:
+            owners = [(event.path, self.entries[event.path]) for event in events]
+            self._placing[published] = (name, owners, made)
+        else:
+            stored = {"settings": self.settings, "name": name, "pieces": kept}
+            write_atomically(self._file(kind), partial(_dump_flat, stored))
         return made
 
-    def _load(self, file: Path, name: str) -> dict[str, tuple[str, Any]]:
-        """The ``name`` pieces stored in ``file`` under these settings; none when missing,
-        damaged or made otherwise."""
+    def placed(self, path: str, data: bytes) -> None:
+        """Note where the pieces went in the published file at ``path``, made of them."""
+        placing = self._placing.pop(path, None)
+        if placing is None:
+            return
+        name, owners, pieces = placing
+        spans: dict[str, tuple[str, int, int]] = {}
+        end = 0
+        for (event_path, entry), piece in zip(owners, pieces, strict=True):
+            start = data.find(piece, end)
+            if start >= 0:  # else not there as it is: made anew next time
+                end = start + len(piece)
+                spans[event_path] = (entry, start, end)
+        self._spans[path] = (name, spans)
+
+    def save(self, written: Mapping[str, Written]) -> None:
+        """Record where the pieces lie in the published files, now ``written`` into the site."""
+        for kind, path in PUBLISHED_IN.items():
+            if path not in self._spans or path not in written:
+                continue
+            name, spans = self._spans.pop(path)
+            stored: dict[str, object] = {"settings": self.settings, "name": name}
+            stored |= {"file": written[path], "spans": spans}
+            write_atomically(self._file(kind), partial(_dump_flat, stored))
+
+    def _file(self, kind: str) -> Path:
+        """The file in ``folder`` that keeps the pieces of ``kind``."""
+        return self.folder / f"{re.sub(r'[^a-z.]+', '-', kind)}.pickle"
+
+    def _load(self, name: str) -> dict[str, tuple[str, Any]]:
+        """The ``name`` pieces stored under these settings; none when missing, damaged or
+        made otherwise."""
+        stored = self._stored(name)
+        return stored["pieces"] if stored is not None else {}
+
+    def _published(self, name: str, path: str) -> dict[str, tuple[str, Any]]:
+        """The ``name`` pieces cut from the last build's published file at ``path``; none
+        unless that file is still in the site as that build wrote it."""
+        stored = self._stored(name)
+        if stored is None or self.site is None:
+            return {}
+        written = tuple(stored["file"])
+        if tuple(self.published.get(path, ())) != written:
+            return {}  # a later build wrote the file without recording its pieces
         try:
-            with open(file, "rb") as stream:
+            with open(self.site / path, "rb") as stream:
+                status = os.fstat(stream.fileno())
+                if (status.st_size, status.st_mtime_ns) != tuple(written[:2]):
+                    return {}  # changed since, by hand or by a build of other settings
+                data = stream.read()
+        except OSError:
+            return {}
+        if len(data) != written[0]:
+            return {}
+        spans: dict[str, tuple[str, int, int]] = stored["spans"]
+        return {path: (entry, data[start:end]) for path, (entry, start, end) in spans.items()}
+
+    def _stored(self, name: str) -> dict[str, Any] | None:
+        """What is kept for ``name`` under these settings; None when it is missing, damaged or
+        made otherwise."""
+        try:
+            with open(self._file(name.split()[0]), "rb") as stream:
                 stored = pickle.load(stream)
             if (stored["settings"], stored["name"]) == (self.settings, name):
-                return stored["pieces"]  # type: ignore[no-any-return]
+                return stored  # type: ignore[no-any-return]
         except Exception:  # missing, damaged or from other code: make every piece anew
             pass
-        return {}
+        return None

@@ -323,6 +323,40 @@ def test_a_rebuild_renders_only_the_pages_whose_inputs_changed(
     assert records == [path], "one record of events.json made anew, the rest kept"
 
 
+def test_records_are_cut_from_a_published_file_only_while_it_is_as_built(
+    project_copy: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next build takes unchanged events' records from the old site's events.json; once
+    that file is changed by hand, every record is made anew (and the file put right)."""
+    build(project_copy)
+    exported = project_copy.out / "events.json"
+    data = exported.read_bytes()
+    title = data.index(b'"title":"', data.index(b'"events"')) + len(b'"title":"')
+    tampered = (
+        data[:title] + (b"Y" if data[title : title + 1] != b"Y" else b"Z") + data[title + 1 :]
+    )
+    exported.write_bytes(tampered)  # same size, new bytes
+    records: list[str] = []
+    record = exports._event_data
+
+    def counting_records(timeline: Timeline, event: Event) -> dict[str, object]:
+        records.append(event.path)
+        return record(timeline, event)
+
+    monkeypatch.setattr(exports, "_event_data", counting_records)
+    _same_size_title_edit(project_copy.root)
+    report = build(project_copy)
+    assert len(records) == report.events, "no record was taken from the file changed by hand"
+    records.clear()
+    _same_size_title_edit(project_copy.root)
+    build(project_copy)
+    assert len(records) == 1, "the file as built again gives the others"
+    clean = tmp_path / "clean"
+    shutil.copytree(project_copy.root, clean, ignore=shutil.ignore_patterns("site", ".dateline-*"))
+    build(Project.at(clean))
+    assert tree(project_copy.out) == tree(clean / "site")
+
+
 def test_pages_changed_or_added_by_hand_are_put_right(project_copy: Project) -> None:
     build(project_copy)
     clean = tree(project_copy.out)
