@@ -13,7 +13,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from .exports import Pieces, compact_json, fresh, json_document
+from .exports import Parts, Pieces, compact_json, fresh, json_document
 from .models import Event, Timeline
 from .new import slugify
 from .sources import RESERVED_NAMES
@@ -151,7 +151,7 @@ def _facet_values(event: Event) -> list[tuple[str, str]]:
 
 def search_index(
     timeline: Timeline, all_facets: dict[str, list[Facet]], url: str, pieces: Pieces = fresh
-) -> bytes:
+) -> Parts:
     """The compact index the filter script reads: one short record per event.
 
     Places and tags are numbers into shared lists; each record is

@@ -23,6 +23,10 @@ from .models import Event, Source, Timeline
 
 EXPORT_VERSION = 1
 Piece = TypeVar("Piece")
+Parts = list[bytes]
+"""A file as the runs of bytes that make it, in order. A build writes them one after another
+and never joins them: at scale, one export is hundreds of megabytes, and each event's piece
+is one of the runs (see :meth:`.reuse.StoredPieces.placed`)."""
 
 
 class Pieces(Protocol):
@@ -55,7 +59,7 @@ def source_url(timeline: Timeline, source: Source, anchor: str = "") -> str:
 # --- events.json -------------------------------------------------------------------------------
 
 
-def events_json(timeline: Timeline, pieces: Pieces = fresh) -> bytes:
+def events_json(timeline: Timeline, pieces: Pieces = fresh) -> Parts:
     """Every event with all its fields, and every source (see schemas/events-json.schema.json)."""
 
     def record(event: Event) -> bytes:
@@ -89,11 +93,11 @@ def compact_json(value: object) -> bytes:
     return memoryview(orjson.dumps(value)).tobytes()
 
 
-def json_document(head: dict[str, Any], lists: dict[str, list[bytes]]) -> bytes:
+def json_document(head: dict[str, Any], lists: dict[str, list[bytes]]) -> Parts:
     """A JSON object: the ``head`` members, then lists of records given as JSON, one per line.
 
-    Compact, fast (the C encoder does the work, and records are joined as bytes), and diffable:
-    a change to one event changes one line of the file.
+    Compact, fast (the C encoder does the work, and records are kept as they are, between
+    their separators), and diffable: a change to one event changes one line of the file.
     """
     parts = [b"{\n"]
     for key, value in head.items():
@@ -106,7 +110,7 @@ def json_document(head: dict[str, Any], lists: dict[str, list[bytes]]) -> bytes:
             parts[-1] = b"\n"
         parts.append(b"],\n" if number < len(lists) - 1 else b"]\n")
     parts.append(b"}\n")
-    return b"".join(parts)  # one copy of what may be tens of megabytes
+    return parts
 
 
 def _event_data(timeline: Timeline, event: Event) -> dict[str, Any]:
@@ -205,14 +209,14 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
-def events_csv(timeline: Timeline, pieces: Pieces = fresh) -> bytes:
+def events_csv(timeline: Timeline, pieces: Pieces = fresh) -> Parts:
     """One row per event, flat, for spreadsheets; no cell can start a formula."""
 
     def row(event: Event) -> bytes:
         return csv_line(_csv_row(timeline, event)).encode("utf-8")
 
     rows = pieces("events.csv", timeline.events, row)
-    return csv_line(list(CSV_COLUMNS)).encode("utf-8") + b"".join(rows)
+    return [csv_line(list(CSV_COLUMNS)).encode("utf-8"), *rows]
 
 
 _MUST_QUOTE = re.compile('[",\r\n]')
@@ -281,7 +285,7 @@ def _cell(text: str) -> str:
 # --- timeline.json (TimelineJS3) ---------------------------------------------------------------
 
 
-def timelinejs(timeline: Timeline, pieces: Pieces = fresh) -> bytes:
+def timelinejs(timeline: Timeline, pieces: Pieces = fresh) -> Parts:
     """The timeline in Knight Lab TimelineJS3's JSON format."""
     config = timeline.config
 
@@ -354,7 +358,7 @@ def portable_html(timeline: Timeline, html: str) -> str:
 # --- events.ics --------------------------------------------------------------------------------
 
 
-def events_ics(timeline: Timeline, pieces: Pieces = fresh) -> bytes:
+def events_ics(timeline: Timeline, pieces: Pieces = fresh) -> Parts:
     """Events known to the day, as an iCalendar file; scheduled meetings are marked tentative."""
     host = re.sub(
         r"[^A-Za-z0-9.-]", "", timeline.config.id_prefix.split(",")[0].removeprefix("tag:")
@@ -387,8 +391,8 @@ def events_ics(timeline: Timeline, pieces: Pieces = fresh) -> bytes:
             ]
         ).encode("utf-8")
 
-    events = b"".join(pieces("events.ics", timeline.events, vevent))
-    return _ics_lines(head).encode() + events + _ics_lines(["END:VCALENDAR"]).encode()
+    events = pieces("events.ics", timeline.events, vevent)
+    return [_ics_lines(head).encode(), *events, _ics_lines(["END:VCALENDAR"]).encode()]
 
 
 def _ics_lines(lines: list[str]) -> str:

@@ -18,6 +18,7 @@ from .browse import INDEX_LIMIT, Facet, Listing, facets, listings, search_index
 from .cache import EventMemo, Progress, quiet
 from .chart import Chart, build_chart, drawn_alike
 from .exports import (
+    Parts,
     Pieces,
     events_csv,
     events_ics,
@@ -180,7 +181,7 @@ class PageMemo:
     """The ids on the pages, for checking links to them (see :func:`.links.check_links`)."""
 
     def deferred(
-        self, path: str, make: Callable[[Pieces], bytes], context: object
+        self, path: str, make: Callable[[Pieces], bytes | Parts], context: object
     ) -> Callable[[], bytes]:
         """``make`` as a file of a :class:`.output.Site`, with the pieces kept for ``path``."""
         pieces = self.exports.setdefault(path, EventMemo())
@@ -189,7 +190,7 @@ class PageMemo:
             with self.exports_lock:  # one at a time: the memo of each file is not shared
                 pieces.begin(context)
                 try:
-                    return make(pieces.pieces)
+                    return whole(make(pieces.pieces))
                 finally:
                     pieces.end()
 
@@ -256,10 +257,11 @@ def render_site(
         which the build's own process writes."""
         if "search.json" not in files:
             made = pieces if os.getpid() == renderer else fresh
-            files["search.json"] = search_index(timeline, all_facets, url(""), made)
-            versions["search.json"] = _version(files["search.json"])
+            parts = search_index(timeline, all_facets, url(""), made)
             if stored is not None and made is stored:
-                stored.placed("search.json", files["search.json"])
+                stored.placed("search.json", parts)
+            files["search.json"] = b"".join(parts)
+            versions["search.json"] = _version(files["search.json"])
         return files["search.json"]
 
     def asset(path: str) -> str:
@@ -315,11 +317,11 @@ def render_site(
             pieces,
         )
 
-    def published() -> Iterator[tuple[str, bytes]]:
+    def published() -> Iterator[tuple[str, bytes | Parts]]:
         """The feed, the data exports and what hosts read, one at a time (see
         :func:`publishing_files`), noting where the stored pieces went in each."""
         for path, data in publishing_files(timeline, env, pieces):
-            if stored is not None:
+            if stored is not None and not isinstance(data, bytes):
                 stored.placed(path, data)
             yield path, data
 
@@ -461,7 +463,7 @@ def render_site(
             kept = memo.pages | kept
             files = {path: data for path, (_, data) in kept.items()} | files
         if not deferring:
-            files.update(published())
+            files.update((path, whole(data)) for path, data in published())
     else:
         compile_templates(env)  # here, once, not again in each worker
         batches = tapering(len(jobs), workers, smallest=SMALLEST_BATCH)
@@ -498,11 +500,18 @@ def render_site(
     if deferring:  # the data exports, made from the model alone: templates are read now
         makers = publishing_makers(timeline, env)
         later = {path: make for path, make in makers.items() if path in DATA_EXPORTS}
-        files.update((path, make(pieces)) for path, make in makers.items() if path not in later)
+        files.update(
+            (path, whole(make(pieces))) for path, make in makers.items() if path not in later
+        )
         memo.exports = {path: memo.exports.get(path, EventMemo()) for path in later}
         deferred = {path: memo.deferred(path, make, context) for path, make in later.items()}
     memo.pieces.end(keep_unused=last is not None, replaced=replaced if last and replaced else ())
     return Site(files, deferred) if deferring else dict(sorted(files.items()))
+
+
+def whole(data: bytes | Parts) -> bytes:
+    """A file's bytes, from its :data:`.exports.Parts` if it comes in parts."""
+    return data if isinstance(data, bytes) else b"".join(data)
 
 
 def _version(data: bytes) -> str:
@@ -537,9 +546,9 @@ def quoted_from(source: Source, citing: tuple[Event, ...]) -> list[tuple[Event, 
 
 def publishing_files(
     timeline: Timeline, env: jinja2.Environment, pieces: Pieces
-) -> Iterator[tuple[str, bytes]]:
+) -> Iterator[tuple[str, bytes | Parts]]:
     """The feed, the data exports and what hosts read, one file at a time: at scale each export
-    is tens of megabytes, and the caller may write each away before the next is made.
+    is tens of megabytes, in parts, and the caller may write each away before the next is made.
     """
     for path, make in publishing_makers(timeline, env).items():
         yield path, make(pieces)
@@ -547,7 +556,7 @@ def publishing_files(
 
 def publishing_makers(
     timeline: Timeline, env: jinja2.Environment
-) -> dict[str, Callable[[Pieces], bytes]]:
+) -> dict[str, Callable[[Pieces], bytes | Parts]]:
     """How to make the feed, the data exports and what hosts read (robots.txt, the sitemap,
     .nojekyll, CNAME), by path, each from the events' pieces it is given."""
     config = timeline.config
@@ -576,7 +585,7 @@ def publishing_makers(
     def constant(data: bytes) -> Callable[[Pieces], bytes]:
         return lambda pieces: data
 
-    makers: dict[str, Callable[[Pieces], bytes]] = {
+    makers: dict[str, Callable[[Pieces], bytes | Parts]] = {
         "feed.xml": feed,
         "events.json": partial(events_json, timeline),
         "events.csv": partial(events_csv, timeline),

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .cache import code_fingerprint
-from .exports import Piece
+from .exports import Parts, Piece
 from .models import Event, SiteConfig, Source
 from .output import write_atomically
 from .project import Written
@@ -238,19 +238,21 @@ class StoredPieces:
             write_atomically(self._file(kind), partial(_dump_flat, stored))
         return made
 
-    def placed(self, path: str, data: bytes) -> None:
-        """Note where the pieces went in the published file at ``path``, made of them."""
+    def placed(self, path: str, parts: Parts) -> None:
+        """Note where the pieces went in the published file at ``path``, made of ``parts``
+        (each piece one of them, in order)."""
         placing = self._placing.pop(path, None)
         if placing is None:
             return
         name, owners, pieces = placing
         spans: dict[str, tuple[str, int, int]] = {}
-        end = 0
-        for (event_path, entry), piece in zip(owners, pieces, strict=True):
-            start = data.find(piece, end)
-            if start >= 0:  # else not there as it is: made anew next time
-                end = start + len(piece)
-                spans[event_path] = (entry, start, end)
+        number, offset = 0, 0
+        for part in parts:
+            if number < len(pieces) and part is pieces[number]:
+                event_path, entry = owners[number]
+                spans[event_path] = (entry, offset, offset + len(part))
+                number += 1
+            offset += len(part)
         self._spans[path] = (name, spans)
 
     def save(self, written: Mapping[str, Written]) -> None:

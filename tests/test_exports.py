@@ -38,13 +38,13 @@ def timeline() -> Timeline:
 
 def test_events_json_matches_its_schema(timeline: Timeline) -> None:
     schema = json.loads((ROOT / "schemas" / "events-json.schema.json").read_text("utf-8"))
-    data = json.loads(events_json(timeline))
+    data = json.loads(b"".join(events_json(timeline)))
     assert [e.message for e in Draft7Validator(schema).iter_errors(data)] == []
     assert [event["id"] for event in data["events"]] == [e.id for e in timeline.events]
 
 
 def test_events_json_keeps_precision_and_qualifiers(timeline: Timeline) -> None:
-    events = {event["id"]: event for event in json.loads(events_json(timeline))["events"]}
+    events = {event["id"]: event for event in json.loads(b"".join(events_json(timeline)))["events"]}
     approximate = events["2024-02-370-drones-and-21-missiles"]
     assert approximate["date"]["start"] == {
         "edtf": "2024-02~", "precision": "month", "approximate": True, "uncertain": False,
@@ -64,7 +64,7 @@ def test_events_json_keeps_precision_and_qualifiers(timeline: Timeline) -> None:
 
 
 def test_csv_is_flat_with_one_row_per_event(timeline: Timeline) -> None:
-    rows = list(csv.DictReader(io.StringIO(events_csv(timeline).decode("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(b"".join(events_csv(timeline)).decode("utf-8"))))
     assert len(rows) == len(timeline.events)
     assert list(rows[0]) == list(CSV_COLUMNS)
     kyiv = next(row for row in rows if row["id"] == "2025-09-07-kyiv-government-building")
@@ -77,7 +77,9 @@ def test_csv_is_flat_with_one_row_per_event(timeline: Timeline) -> None:
 
 
 def test_timelinejs_dates_stop_at_the_known_precision(timeline: Timeline) -> None:
-    slides = {slide["unique_id"]: slide for slide in json.loads(timelinejs(timeline))["events"]}
+    slides = {
+        slide["unique_id"]: slide for slide in json.loads(b"".join(timelinejs(timeline)))["events"]
+    }
     assert slides["2024-02-370-drones-and-21-missiles"]["start_date"] == {"year": 2024, "month": 2}
     assert slides["2024-02-370-drones-and-21-missiles"]["display_date"] == "c. February 2024"
     night = slides["2025-09-07-kyiv-government-building"]
@@ -87,7 +89,7 @@ def test_timelinejs_dates_stop_at_the_known_precision(timeline: Timeline) -> Non
 
 
 def test_ics_has_only_events_known_to_the_day(timeline: Timeline) -> None:
-    text = events_ics(timeline).decode("utf-8")
+    text = b"".join(events_ics(timeline)).decode("utf-8")
     assert text.count("BEGIN:VEVENT") == 7
     assert "UID:2025-12-08-london-meeting@dateline-timeline.github.io" in text
     london = text[text.index("UID:2025-12-08-london-meeting") :]

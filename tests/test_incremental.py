@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import pickle
 import shutil
 from collections.abc import Callable
@@ -395,6 +397,22 @@ def test_changed_files_are_moved_into_the_old_site_around_anything_in_the_way(
         "events/b/index.html": b"b",
     }
     assert not (out / "stray").exists()
+
+
+@pytest.mark.parametrize("writev", [True, False], ids=["writev", "one part at a time"])
+def test_a_file_given_in_parts_is_written_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, writev: bool
+) -> None:
+    """Exports come in parts, more than the kernel takes in one call, and are never joined."""
+    if not writev:
+        monkeypatch.delattr(os, "writev", raising=False)  # as on Windows
+    parts = [f"{number},".encode() for number in range(2500)] + [b"", b"end"]
+    with Staging(tmp_path / "site") as staging:
+        ((_, (size, _, digest), new),) = staging.write({"data.csv": parts})
+        staging.commit()
+    data = (tmp_path / "site" / "data.csv").read_bytes()
+    assert data == b"".join(parts) and new
+    assert (size, digest) == (len(data), hashlib.sha256(data).hexdigest())
 
 
 def test_a_build_record_keeps_file_times_beyond_64_bits(tmp_path: Path) -> None:
