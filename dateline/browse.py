@@ -13,9 +13,10 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from .exports import Parts, Pieces, compact_json, fresh, json_document
+from .exports import Pieces, compact_json, fresh, json_document
 from .models import Event, Timeline
 from .new import slugify
+from .output import Parts
 from .sources import RESERVED_NAMES
 
 LISTING_PAGE_SIZE = 1000

@@ -330,9 +330,9 @@ def _build(
     finally:
         save_entries()  # saved already, unless rendering failed before
     report = BuildReport.of(timeline, warnings, drafts, written, started)
-    if reuse.pieces is not None:
-        reuse.pieces.save(outputs)
     record.save(project, report, outputs, reuse.digests)
+    if reuse.pieces is not None:  # after the record whose files its pieces are cut from
+        reuse.pieces.save(outputs)
     return report
 
 

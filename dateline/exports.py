@@ -20,13 +20,10 @@ from .dates import DatePart, EventDate, Precision
 from .figures import FIGURES
 from .markdown import shift_headings
 from .models import Event, Source, Timeline
+from .output import Parts
 
 EXPORT_VERSION = 1
 Piece = TypeVar("Piece")
-Parts = list[bytes]
-"""A file as the runs of bytes that make it, in order. A build writes them one after another
-and never joins them: at scale, one export is hundreds of megabytes, and each event's piece
-is one of the runs (see :meth:`.reuse.StoredPieces.placed`)."""
 
 
 class Pieces(Protocol):

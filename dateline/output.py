@@ -20,8 +20,18 @@ from .project import O_BINARY, Written, walk_files
 
 Pages = dict[str, bytes]
 """Output files by their path inside the site, with forward slashes."""
-Content = bytes | list[bytes]
-"""A file's bytes, or the runs of bytes that make it, in order (see :data:`.exports.Parts`)."""
+Parts = list[bytes]
+"""A file as the runs of bytes that make it, in order. A build writes them one after another
+and never joins them: at scale, one data export is hundreds of megabytes, and each event's
+piece of it is one of the runs (see :meth:`.reuse.StoredPieces.placed`)."""
+Content = bytes | Parts
+"""A file's bytes, whole or in parts."""
+
+
+def joined(content: Content) -> bytes:
+    """A file's bytes, whole."""
+    return b"".join(content) if isinstance(content, list) else content
+
 
 _RENAME_EXCHANGE = 2  # from <linux/fs.h>
 _AT_FDCWD = -100
@@ -220,7 +230,7 @@ class _StagedPages(Mapping[str, bytes]):
 
 def _digest(data: Content) -> str:
     """The SHA-256 of a file's bytes, whole or in parts."""
-    if isinstance(data, bytes):
+    if not isinstance(data, list):
         return hashlib.sha256(data).hexdigest()
     digest = hashlib.sha256()
     for part in data:
@@ -236,7 +246,7 @@ def _write_file(path: str, data: Content) -> os.stat_result:
     """Write a new file in a folder that is there; return its stat."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | O_BINARY, 0o644)
     try:
-        if isinstance(data, bytes):
+        if not isinstance(data, list):
             _write_all(descriptor, data)
         elif hasattr(os, "writev"):  # the parts as they are, without joining them first
             for start in range(0, len(data), WRITE_AT_ONCE):

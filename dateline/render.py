@@ -18,7 +18,6 @@ from .browse import INDEX_LIMIT, Facet, Listing, facets, listings, search_index
 from .cache import EventMemo, Progress, quiet
 from .chart import Chart, build_chart, drawn_alike
 from .exports import (
-    Parts,
     Pieces,
     events_csv,
     events_ics,
@@ -32,7 +31,7 @@ from .links import PageIds, link_target
 from .markdown import shift_headings
 from .metadata import event_json_ld, source_works
 from .models import Event, Quote, Source, Timeline
-from .output import Pages, Site
+from .output import Pages, Parts, Site, joined
 from .parallel import alongside, tapering, workers_for
 from .sources import highlight
 from .templating import CompiledTemplates, compile_templates, render_template
@@ -190,7 +189,7 @@ class PageMemo:
             with self.exports_lock:  # one at a time: the memo of each file is not shared
                 pieces.begin(context)
                 try:
-                    return whole(make(pieces.pieces))
+                    return joined(make(pieces.pieces))
                 finally:
                     pieces.end()
 
@@ -317,7 +316,7 @@ def render_site(
             pieces,
         )
 
-    def published() -> Iterator[tuple[str, bytes | Parts]]:
+    def publishing() -> Iterator[tuple[str, bytes | Parts]]:
         """The feed, the data exports and what hosts read, one at a time (see
         :func:`publishing_files`), noting where the stored pieces went in each."""
         for path, data in publishing_files(timeline, env, pieces):
@@ -463,7 +462,7 @@ def render_site(
             kept = memo.pages | kept
             files = {path: data for path, (_, data) in kept.items()} | files
         if not deferring:
-            files.update((path, whole(data)) for path, data in published())
+            files.update((path, joined(data)) for path, data in publishing())
     else:
         compile_templates(env)  # here, once, not again in each worker
         batches = tapering(len(jobs), workers, smallest=SMALLEST_BATCH)
@@ -485,7 +484,7 @@ def render_site(
         def write_publishing_files() -> None:  # here, while the workers render the rest
             meanwhile()
             remembered(*index_job(draw_chart()))
-            for path, data in published():
+            for path, data in publishing():
                 staging.write({path: data})
 
         staged, _ = alongside(
@@ -501,17 +500,12 @@ def render_site(
         makers = publishing_makers(timeline, env)
         later = {path: make for path, make in makers.items() if path in DATA_EXPORTS}
         files.update(
-            (path, whole(make(pieces))) for path, make in makers.items() if path not in later
+            (path, joined(make(pieces))) for path, make in makers.items() if path not in later
         )
         memo.exports = {path: memo.exports.get(path, EventMemo()) for path in later}
         deferred = {path: memo.deferred(path, make, context) for path, make in later.items()}
     memo.pieces.end(keep_unused=last is not None, replaced=replaced if last and replaced else ())
     return Site(files, deferred) if deferring else dict(sorted(files.items()))
-
-
-def whole(data: bytes | Parts) -> bytes:
-    """A file's bytes, from its :data:`.exports.Parts` if it comes in parts."""
-    return data if isinstance(data, bytes) else b"".join(data)
 
 
 def _version(data: bytes) -> str:

@@ -16,6 +16,7 @@ A template that shows more of the timeline than its page's key names must widen 
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 import pickle
 import re
@@ -24,12 +25,13 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
 from functools import cache, partial
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .cache import code_fingerprint
-from .exports import Parts, Piece
+from .exports import Piece
 from .models import Event, SiteConfig, Source
-from .output import write_atomically
+from .output import Parts, write_atomically
 from .project import Written
 
 if TYPE_CHECKING:
@@ -70,19 +72,19 @@ class PageReuse:
         last: Mapping[str, str] | None = None,
         pieces: Path | None = None,
         site: Path | None = None,
-        published: Mapping[str, Written] | None = None,
+        site_files: Mapping[str, Written] | None = None,
     ) -> PageReuse:
         """Reuse for a build with ``config`` and ``templates`` (their files, digested).
 
         With a ``pieces`` folder, events' pieces of the shared files are kept in it too, or
-        where they lie in the old ``site``'s files (``published``: as the last build wrote them).
+        where they lie in the old ``site``'s files (``site_files``: as the last build wrote them).
         """
         settings = hashlib.sha256(
             f"{code_fingerprint()}\0{config!r}\0".encode() + hashlib.sha256(templates).digest()
         ).hexdigest()
         stored = None
         if pieces is not None:
-            stored = StoredPieces(pieces, settings, entries, site, published or {})
+            stored = StoredPieces(pieces, settings, entries, site, site_files or {})
         return cls(entries, settings, last or {}, pieces=stored)
 
     def digest(self, key: object) -> str:
@@ -196,7 +198,7 @@ class StoredPieces:
     is asked for, so one kind at most is held at a time. Pieces that a published file holds
     byte for byte (:data:`PUBLISHED_IN`) are not copied there: the file records where each
     lies in the last build's published file, which is read again while it is still as that
-    build wrote it (``published``: the last build's files, as its manifest recorded them).
+    build wrote it (``site_files``: the old site's files, as its build record has them).
     Other pieces (the chart's marks, the feed's entries) are kept in the file themselves.
     """
 
@@ -205,7 +207,7 @@ class StoredPieces:
     entries: Mapping[str, str]
     site: Path | None = None
     """The old site, whose published files hold the last build's pieces."""
-    published: Mapping[str, Written] = field(default_factory=dict)
+    site_files: Mapping[str, Written] = field(default_factory=dict)
     """The old site's files, as the last build wrote them."""
     _placing: dict[str, tuple[str, list[tuple[str, str]], list[Any]]] = field(default_factory=dict)
     """For each published file being made: the kind's name, each event's entry file and key,
@@ -219,23 +221,22 @@ class StoredPieces:
     ) -> list[Piece]:
         """``make(event)`` for each event, from the last build where it is unchanged."""
         kind = name.split()[0]
-        published = PUBLISHED_IN.get(kind)
-        held = self._load(name) if published is None else self._published(name, published)
-        kept: dict[str, tuple[str, Any]] = {}
+        target = PUBLISHED_IN.get(kind)
+        held = self._kept(name) if target is None else self._cut(name, target)
+        owners: list[tuple[str, str]] = []
         made: list[Piece] = []
         for event in events:
             entry = self.entries[event.path]
             found = held.get(event.path)
-            if found is None or found[0] != entry:
-                found = (entry, make(event))
-            kept[event.path] = found
-            made.append(found[1])
-        if published is not None:
-            owners = [(event.path, self.entries[event.path]) for event in events]
-            self._placing[published] = (name, owners, made)
+            made.append(found[1] if found is not None and found[0] == entry else make(event))
+            owners.append((event.path, entry))
+        if target is not None:
+            self._placing[target] = (name, owners, made)
         else:
-            stored = {"settings": self.settings, "name": name, "pieces": kept}
-            write_atomically(self._file(kind), partial(_dump_flat, stored))
+            pieces = {
+                path: (entry, piece) for (path, entry), piece in zip(owners, made, strict=True)
+            }
+            self._write(kind, name, {"pieces": pieces})
         return made
 
     def placed(self, path: str, parts: Parts) -> None:
@@ -255,47 +256,55 @@ class StoredPieces:
             offset += len(part)
         self._spans[path] = (name, spans)
 
-    def save(self, written: Mapping[str, Written]) -> None:
-        """Record where the pieces lie in the published files, now ``written`` into the site."""
+    def save(self, outputs: Mapping[str, Written]) -> None:
+        """Record where the pieces lie in the published files, now in the site as ``outputs``
+        says they were written."""
         for kind, path in PUBLISHED_IN.items():
-            if path not in self._spans or path not in written:
-                continue
-            name, spans = self._spans.pop(path)
-            stored: dict[str, object] = {"settings": self.settings, "name": name}
-            stored |= {"file": written[path], "spans": spans}
-            write_atomically(self._file(kind), partial(_dump_flat, stored))
+            if path in self._spans and path in outputs:
+                name, spans = self._spans.pop(path)
+                self._write(kind, name, {"file": outputs[path], "spans": spans})
+
+    def _write(self, kind: str, name: str, content: dict[str, object]) -> None:
+        """Keep ``content`` for the ``name`` pieces, under these settings."""
+        stored = {"settings": self.settings, "name": name} | content
+        write_atomically(self._file(kind), partial(_dump_flat, stored))
 
     def _file(self, kind: str) -> Path:
         """The file in ``folder`` that keeps the pieces of ``kind``."""
         return self.folder / f"{re.sub(r'[^a-z.]+', '-', kind)}.pickle"
 
-    def _load(self, name: str) -> dict[str, tuple[str, Any]]:
-        """The ``name`` pieces stored under these settings; none when missing, damaged or
-        made otherwise."""
-        stored = self._stored(name)
-        return stored["pieces"] if stored is not None else {}
+    def _kept(self, name: str) -> dict[str, tuple[str, Any]]:
+        """The ``name`` pieces kept in their file under these settings; none when it is
+        missing, damaged or made otherwise."""
+        pieces = (self._stored(name) or {}).get("pieces")
+        return pieces if isinstance(pieces, dict) else {}
 
-    def _published(self, name: str, path: str) -> dict[str, tuple[str, Any]]:
+    def _cut(self, name: str, path: str) -> dict[str, tuple[str, Any]]:
         """The ``name`` pieces cut from the last build's published file at ``path``; none
         unless that file is still in the site as that build wrote it."""
         stored = self._stored(name)
         if stored is None or self.site is None:
             return {}
-        written = tuple(stored["file"])
-        if tuple(self.published.get(path, ())) != written:
-            return {}  # a later build wrote the file without recording its pieces
         try:
-            with open(self.site / path, "rb") as stream:
-                status = os.fstat(stream.fileno())
-                if (status.st_size, status.st_mtime_ns) != tuple(written[:2]):
-                    return {}  # changed since, by hand or by a build of other settings
-                data = stream.read()
-        except OSError:
+            stamp, spans = tuple(stored["file"]), stored["spans"]
+            if tuple(self.site_files.get(path, ())) != stamp:
+                return {}  # a later build wrote the file without recording its pieces
+            file = self.site / path
+            status = os.stat(file)  # not opened unless it is the file written
+            if not S_ISREG(status.st_mode) or (status.st_size, status.st_mtime_ns) != stamp[:2]:
+                return {}  # changed since, by hand or by a build of other settings
+            with (  # mapped, not read: the pieces alone are held in memory
+                open(file, "rb") as stream,
+                mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data,
+            ):
+                if len(data) != stamp[0]:
+                    return {}
+                return {
+                    event_path: (entry, data[start:end])
+                    for event_path, (entry, start, end) in spans.items()
+                }
+        except Exception:  # damaged, unreadable or empty: every piece is made anew
             return {}
-        if len(data) != written[0]:
-            return {}
-        spans: dict[str, tuple[str, int, int]] = stored["spans"]
-        return {path: (entry, data[start:end]) for path, (entry, start, end) in spans.items()}
 
     def _stored(self, name: str) -> dict[str, Any] | None:
         """What is kept for ``name`` under these settings; None when it is missing, damaged or

@@ -31,6 +31,19 @@ def stamps(folder: Path) -> dict[str, int]:
     return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*")}
 
 
+def counted_records(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The entry of each record of events.json made from now on, in order."""
+    records: list[str] = []
+    record = exports._event_data
+
+    def counting_records(timeline: Timeline, event: Event) -> dict[str, object]:
+        records.append(event.path)
+        return record(timeline, event)
+
+    monkeypatch.setattr(exports, "_event_data", counting_records)
+    return records
+
+
 def first_entry(root: Path) -> Path:
     return sorted((root / "content" / "events").glob("*.md"))[0]
 
@@ -302,14 +315,7 @@ def test_a_rebuild_renders_only_the_pages_whose_inputs_changed(
         return render(self, *args, **kwargs)
 
     monkeypatch.setattr(jinja2.Template, "render", counting)
-    records: list[str] = []
-    record = exports._event_data
-
-    def counting_records(timeline: Timeline, event: Event) -> dict[str, object]:
-        records.append(event.path)
-        return record(timeline, event)
-
-    monkeypatch.setattr(exports, "_event_data", counting_records)
+    records = counted_records(monkeypatch)
     _same_size_title_edit(project_copy.root)
     build(project_copy)
     timeline, _, _ = load_timeline(project_copy)
@@ -338,14 +344,7 @@ def test_records_are_cut_from_a_published_file_only_while_it_is_as_built(
         data[:title] + (b"Y" if data[title : title + 1] != b"Y" else b"Z") + data[title + 1 :]
     )
     exported.write_bytes(tampered)  # same size, new bytes
-    records: list[str] = []
-    record = exports._event_data
-
-    def counting_records(timeline: Timeline, event: Event) -> dict[str, object]:
-        records.append(event.path)
-        return record(timeline, event)
-
-    monkeypatch.setattr(exports, "_event_data", counting_records)
+    records = counted_records(monkeypatch)
     _same_size_title_edit(project_copy.root)
     report = build(project_copy)
     assert len(records) == report.events, "no record was taken from the file changed by hand"
@@ -357,6 +356,26 @@ def test_records_are_cut_from_a_published_file_only_while_it_is_as_built(
     shutil.copytree(project_copy.root, clean, ignore=shutil.ignore_patterns("site", ".dateline-*"))
     build(Project.at(clean))
     assert tree(project_copy.out) == tree(clean / "site")
+
+
+def test_every_event_s_piece_is_found_in_each_published_file(project_copy: Project) -> None:
+    """The next build can cut every event's piece from each export, none made anew for want
+    of knowing where it went; a published file that became a folder is made anew."""
+    report = build(project_copy)
+    found = {}
+    for stored in project_copy.cache_file("pieces").glob("*.pickle"):
+        with open(stored, "rb") as stream:
+            content = pickle.load(stream)
+        if "spans" in content:
+            found[stored.stem] = len(content["spans"])
+    kinds = {"events.json", "events.csv", "timeline.json", "events.ics", "search"}
+    assert found == dict.fromkeys(kinds, report.events)
+    events_csv = project_copy.out / "events.csv"
+    events_csv.unlink()
+    events_csv.mkdir()
+    _same_size_title_edit(project_copy.root)
+    build(project_copy)
+    assert events_csv.is_file()
 
 
 def test_pages_changed_or_added_by_hand_are_put_right(project_copy: Project) -> None:
