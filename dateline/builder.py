@@ -6,6 +6,7 @@ import gc
 import hashlib
 import os
 import stat
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -299,9 +300,10 @@ def _build(
         _save_entries(project, cache)
         raise
     entries = cache.keys()
-    # Saved while the workers render rather than before they start; then its pickled
-    # batches, tens of megabytes, are let go.
-    save_entries = _once(partial(_save_entries, project, cache))
+    # Saved while the workers render rather than before they start, and beside this process's
+    # own work then: writing its pickled batches (260 MB at 100,000 entries) is the kernel's
+    # work, which this process need not wait for. Then they are let go.
+    save_entries = _Background(partial(_save_entries, project, cache))
     del cache
     reuse = PageReuse.of(
         entries,
@@ -321,14 +323,15 @@ def _build(
                 progress=progress,
                 reuse=reuse,
                 environment=prepared[0] if prepared else None,
-                meanwhile=save_entries,
+                meanwhile=save_entries.start,
             )
             progress("writing files", 0, len(pages))
             staging.write(pages)
+            save_entries.finish()  # before the site is put in place, as a failure stops it
             written = staging.commit()
             outputs = dict(staging.written)
     finally:
-        save_entries()  # saved already, unless rendering failed before
+        save_entries.finish()  # saved by now, or here if rendering failed first
     report = BuildReport.of(timeline, warnings, drafts, written, started)
     record.save(project, report, outputs, reuse.digests)
     if reuse.pieces is not None:  # after the record whose files its pieces are cut from
@@ -342,15 +345,38 @@ def _save_entries(project: Project, cache: EntryCache) -> None:
         cache.save(project.cache_file(ENTRY_CACHE))
 
 
-def _once(action: Callable[[], None]) -> Callable[[], None]:
-    """``action``, done the first time it is called and let go of then."""
-    pending = [action]
+class _Background:
+    """``action``, done once: in a thread of its own from :meth:`start`, or at :meth:`finish`
+    if it was never started; let go of once done."""
 
-    def once() -> None:
-        if pending:
-            pending.pop()()
+    def __init__(self, action: Callable[[], None]) -> None:
+        self._action: Callable[[], None] | None = action
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
 
-    return once
+    def start(self) -> None:
+        """Begin ``action`` in another thread (the caller must not fork while it runs)."""
+        if self._action is not None and self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="dateline-save")
+            self._thread.start()
+
+    def finish(self) -> None:
+        """Wait for ``action`` (doing it now if it was never started); raise what it raised."""
+        if self._thread is not None:
+            self._thread.join()
+        elif self._action is not None:
+            self._run()
+        error, self._error = self._error, None
+        if error is not None:
+            raise error
+
+    def _run(self) -> None:
+        action, self._action = self._action, None
+        try:
+            if action is not None:
+                action()
+        except BaseException as error:  # raised again, in the thread that waits for it
+            self._error = error
 
 
 def load_cached(

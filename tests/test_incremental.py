@@ -220,6 +220,27 @@ def test_a_template_error_in_a_worker_names_the_template(
     assert tree(project_copy.out) == before
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_an_entry_cache_that_cannot_be_saved_stops_the_build_before_the_site_changes(
+    project_copy: Project, monkeypatch: pytest.MonkeyPatch, workers: str
+) -> None:
+    """The cache is written beside the rendering, in a thread of its own when workers render:
+    what goes wrong there still reaches the build, before the new site is put in place."""
+    build(project_copy)
+    before = tree(project_copy.out)
+    shutil.rmtree(project_copy.cache_file(""))
+    monkeypatch.setenv("DATELINE_WORKERS", workers)
+
+    def disk_full(self: EntryCache, file: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(EntryCache, "save", disk_full)
+    _same_size_title_edit(project_copy.root)
+    with pytest.raises(OSError, match="No space left"):
+        build(project_copy)
+    assert tree(project_copy.out) == before
+
+
 def test_a_broken_entry_does_not_cost_a_full_parse_next_time(project_copy: Project) -> None:
     entry = first_entry(project_copy.root)
     text = entry.read_text("utf-8")
