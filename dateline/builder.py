@@ -283,6 +283,7 @@ def _build(
     if looked.report is not None:
         return looked.report
     record, last = looked.record, looked.last
+    previous = last.outputs if last else None
     cache = EntryCache.load(project.cache_file(ENTRY_CACHE))
     # While the workers parse the entries, this process imports the renderer (Jinja and the
     # page code: a tenth of a second) and compiles the templates, which nothing else needs.
@@ -312,10 +313,10 @@ def _build(
         last.pages if last else None,
         project.cache_file(PIECES_DIR),
         project.out,
-        last.outputs if last else None,
+        previous,
     )
     try:
-        with Staging(project.out, last.outputs if last else None) as staging:
+        with Staging(project.out, previous) as staging:
             pages = render(
                 project,
                 timeline,

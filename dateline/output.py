@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import suppress
 from pathlib import Path
+from stat import S_ISREG
 from typing import BinaryIO
 
 from .project import O_BINARY, Written, walk_files
@@ -137,14 +138,13 @@ class Staging:
         if before is None:
             return None
         old = self.out / safe_relative(relative)
-        try:  # changed by hand, gone, or no links here: None
-            stat = old.stat()
-            if (stat.st_size, stat.st_mtime_ns) != before[:2]:
-                return None
-            if not self.in_place:
-                os.link(old, self._staged_path(relative))
-        except OSError:
+        if not is_as_written(old, before):  # changed by hand, or gone
             return None
+        if not self.in_place:
+            try:
+                os.link(old, self._staged_path(relative))
+            except OSError:  # no links here
+                return None
         return relative, before, False
 
     def add_written(self, done: Iterable[tuple[str, Written, bool]]) -> None:
@@ -263,9 +263,20 @@ def _write_file(path: str, data: Content) -> os.stat_result:
 
 
 def _write_all(descriptor: int, data: bytes) -> None:
+    """Write all of ``data``, however many calls the kernel takes for it."""
     view = memoryview(data)
     while view:  # a write may take less than it is given
         view = view[os.write(descriptor, view) :]
+
+
+def is_as_written(file: Path, written: Written) -> bool:
+    """Whether ``file`` is still the regular file a build wrote as ``written``: its size and
+    modification time tell, as everywhere the old site is trusted."""
+    try:
+        status = os.stat(file)
+    except OSError:
+        return False
+    return S_ISREG(status.st_mode) and (status.st_size, status.st_mtime_ns) == tuple(written[:2])
 
 
 def _umask_keeps_files_readable() -> bool:

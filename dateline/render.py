@@ -259,7 +259,7 @@ def render_site(
             parts = search_index(timeline, all_facets, url(""), made)
             if stored is not None and made is stored:
                 stored.placed("search.json", parts)
-            files["search.json"] = b"".join(parts)
+            files["search.json"] = joined(parts)
             versions["search.json"] = _version(files["search.json"])
         return files["search.json"]
 
@@ -320,7 +320,7 @@ def render_site(
         """The feed, the data exports and what hosts read, one at a time (see
         :func:`publishing_files`), noting where the stored pieces went in each."""
         for path, data in publishing_files(timeline, env, pieces):
-            if stored is not None and not isinstance(data, bytes):
+            if stored is not None and isinstance(data, list):
                 stored.placed(path, data)
             yield path, data
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import mmap
-import os
 import pickle
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -25,13 +24,12 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
 from functools import cache, partial
 from pathlib import Path
-from stat import S_ISREG
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .cache import code_fingerprint
 from .exports import Piece
 from .models import Event, SiteConfig, Source
-from .output import Parts, write_atomically
+from .output import Parts, is_as_written, write_atomically
 from .project import Written
 
 if TYPE_CHECKING:
@@ -176,6 +174,10 @@ def _field_names(kind: type) -> tuple[str, ...]:
     return tuple(field.name for field in fields(kind))
 
 
+Spans = dict[str, tuple[str, int, int]]
+"""Where each event's piece lies in a published file: for its entry file, the entry's cache key
+and the piece's start and end."""
+
 PUBLISHED_IN = {
     "events.json": "events.json",
     "events.csv": "events.csv",
@@ -212,9 +214,9 @@ class StoredPieces:
     _placing: dict[str, tuple[str, list[tuple[str, str]], list[Any]]] = field(default_factory=dict)
     """For each published file being made: the kind's name, each event's entry file and key,
     and its piece, until :meth:`placed` finds where the pieces went."""
-    _spans: dict[str, tuple[str, dict[str, tuple[str, int, int]]]] = field(default_factory=dict)
-    """For each published file made: the kind's name, and where each event's piece lies in it
-    (entry file to its key, start and end), until :meth:`save` records them."""
+    _spans: dict[str, tuple[str, Spans]] = field(default_factory=dict)
+    """For each published file made: the kind's name, and where each event's piece lies in it,
+    until :meth:`save` records them."""
 
     def __call__(
         self, name: str, events: Sequence[Event], make: Callable[[Event], Piece]
@@ -246,7 +248,7 @@ class StoredPieces:
         if placing is None:
             return
         name, owners, pieces = placing
-        spans: dict[str, tuple[str, int, int]] = {}
+        spans: Spans = {}
         number, offset = 0, 0
         for part in parts:
             if number < len(pieces) and part is pieces[number]:
@@ -290,8 +292,7 @@ class StoredPieces:
             if tuple(self.site_files.get(path, ())) != stamp:
                 return {}  # a later build wrote the file without recording its pieces
             file = self.site / path
-            status = os.stat(file)  # not opened unless it is the file written
-            if not S_ISREG(status.st_mode) or (status.st_size, status.st_mtime_ns) != stamp[:2]:
+            if not is_as_written(file, stamp):  # not opened unless it is the file written
                 return {}  # changed since, by hand or by a build of other settings
             with (  # mapped, not read: the pieces alone are held in memory
                 open(file, "rb") as stream,
