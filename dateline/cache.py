@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from .diagnostics import Diagnostic, Diagnostics
 from .models import Event
 from .output import write_atomically
-from .parallel import pipelined, workers_for
+from .parallel import TAPER, pipelined, workers_for
 
 ParseEntry = Callable[[str, bytes, Diagnostics], "Event | None"]
 """Validates one entry: ``parse(path, raw, diagnostics)``."""
@@ -33,6 +33,8 @@ Parsed = tuple[str, str, "Event | None", tuple[Diagnostic, ...]]
 
 PARSE_BATCH = 250
 """Entries sent to a worker at a time."""
+SMALLEST_PARSE_BATCH = 25
+"""The size the last batches of a large parse shrink to."""
 
 CACHE_FORMAT = 1
 """Bump when the layout of the cache file changes."""
@@ -129,10 +131,11 @@ class EntryCache:
             progress("parsing entries", done, max(done, expected))
 
         first: list[tuple[str, bytes, str]] = []
+        to_parse = 0  # how many will be parsed, where known
         if not self.parallel:
             workers = 1
         elif expected and not self.entries:  # nothing cached: all are parsed, workers start now
-            workers = workers_for(expected)
+            workers, to_parse = workers_for(expected), expected
         else:
             first = list(islice(pending, 2 * PARSE_BATCH))  # enough to know whether workers pay
             workers = workers_for(len(first))
@@ -140,7 +143,7 @@ class EntryCache:
             self._parse_here(chain(first, pending), parse, report)
             meanwhile()
         else:
-            batches = chain(_batches(iter(first)), _batches(pending))
+            batches = _batches(chain(first, pending), to_parse, workers)
             self._parse_in_workers(batches, parse, report, workers, meanwhile)
         self.forget_missing({path for path, _ in keys})
         events = []
@@ -202,21 +205,33 @@ class EntryCache:
         workers: int,
         meanwhile: Callable[[], object],
     ) -> None:
-        def parse_batch(batch: list[tuple[str, bytes, str]]) -> bytes:
+        def parse_batch(batch: list[tuple[str, bytes, str]]) -> list[Parsed]:
             parsed: list[Parsed] = []
             for path, raw, key in batch:
                 found = Diagnostics()
                 parsed.append((path, key, parse(path, raw, found), tuple(found)))
-            return pickle.dumps(parsed, pickle.HIGHEST_PROTOCOL)
+            return parsed
+
+        def parse_sent(batch: list[tuple[str, bytes, str]]) -> tuple[None, bytes]:
+            """In another process: only the pickled entries come back, kept as they are."""
+            return None, pickle.dumps(parse_batch(batch), pickle.HIGHEST_PROTOCOL)
+
+        def parse_kept(batch: list[tuple[str, bytes, str]]) -> tuple[list[Parsed], bytes]:
+            """Here: the entries themselves, and pickled as another process would send them."""
+            parsed = parse_batch(batch)
+            return parsed, pickle.dumps(parsed, pickle.HIGHEST_PROTOCOL)
 
         done = 0
-        for blob in pipelined(parse_batch, batches, workers, meanwhile):
-            done += self._add_blob(blob)
+        batches_done = pipelined(parse_sent, batches, workers, meanwhile, job_here=parse_kept)
+        for parsed, blob in batches_done:
+            done += self._add_blob(blob, parsed)
             report(done)
 
-    def _add_blob(self, blob: bytes) -> int:
-        """Take in a batch of parsed entries; return how many it held."""
-        parsed: list[Parsed] = pickle.loads(blob)
+    def _add_blob(self, blob: bytes, parsed: list[Parsed] | None = None) -> int:
+        """Take in a batch of parsed entries, pickled (and unpickled already, when ``parsed``
+        is given); return how many it held."""
+        if parsed is None:
+            parsed = pickle.loads(blob)
         for path, key, event, found in parsed:
             self.entries[path] = (key, event, found)
         self.blobs.append((frozenset((path, key) for path, key, _, _ in parsed), blob))
@@ -270,10 +285,21 @@ class EntryCache:
 
 
 def _batches(
-    entries: Iterator[tuple[str, bytes, str]],
+    entries: Iterator[tuple[str, bytes, str]], expected: int = 0, workers: int = 1
 ) -> Iterator[list[tuple[str, bytes, str]]]:
-    """``entries`` in lists of :data:`PARSE_BATCH`, taken as they come."""
-    return iter(lambda: list(islice(entries, PARSE_BATCH)), [])
+    """``entries`` in lists of :data:`PARSE_BATCH`, taken as they come; when how many are
+    ``expected`` is known, the last lists are smaller, down to :data:`SMALLEST_PARSE_BATCH`,
+    so that the ``workers`` finish together (see :func:`.parallel.tapering`)."""
+    left = expected
+    while True:
+        size = PARSE_BATCH
+        if left > 0:
+            size = max(SMALLEST_PARSE_BATCH, min(size, left // (TAPER * workers)))
+        batch = list(islice(entries, size))
+        if not batch:
+            return
+        left -= len(batch)
+        yield batch
 
 
 Piece = TypeVar("Piece")

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing.pool
 import os
 import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dateline.parallel import alongside, pipelined, tapering
+from dateline.parallel import PIPE_SIZE, _forked, alongside, pipelined, tapering
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks workers")
 
@@ -20,16 +24,72 @@ def _square(number: int) -> tuple[int, int]:
     return number * number, os.getpid()
 
 
-def test_pipelined_results_come_in_order_from_other_processes() -> None:
+def test_pipelined_results_come_in_order_shared_with_one_other_process() -> None:
     results = list(pipelined(_square, range(500), workers=2))
     assert [square for square, _ in results] == [n * n for n in range(500)]
-    assert os.getpid() not in {pid for _, pid in results}
+    others = {pid for _, pid in results} - {os.getpid()}
+    assert len(others) == 1  # two processes in all: this one, when the other has enough waiting
 
 
-def test_alongside_runs_meanwhile_here_while_the_workers_run_the_tasks() -> None:
-    results, meanwhile = alongside(_square, 40, 2, lambda: os.getpid())
-    assert [square for square, _ in results] == [n * n for n in range(40)]
+def _slow_square(number: int) -> tuple[int, int]:
+    time.sleep(0.002)
+    return _square(number)
+
+
+def _tagged_here(number: int) -> tuple[int, int]:
+    return number * number, -1
+
+
+def test_pipelined_runs_its_own_share_with_job_here_after_meanwhile() -> None:
+    order: list[str] = []
+
+    def items() -> Iterator[int]:
+        for number in range(200):
+            order.append("item")
+            yield number
+
+    results = list(
+        pipelined(
+            _slow_square, items(), 2, lambda: order.append("meanwhile"), job_here=_tagged_here
+        )
+    )
+    assert [square for square, _ in results] == [n * n for n in range(200)]
+    done_here = [number for number, (_, pid) in enumerate(results) if pid == -1]
+    assert done_here and len(done_here) < 200  # shared: some here, the rest sent
+    assert order.count("meanwhile") == 1
+    assert order.index("meanwhile") < len(order) - 1  # when this process first had a turn
+
+
+def test_alongside_runs_meanwhile_here_then_shares_the_tasks() -> None:
+    calls: list[int] = []
+    seen_before: list[int] = []
+
+    def on_result() -> None:  # from two threads, never at once: the count grows one by one
+        seen_before.append(len(calls))
+        time.sleep(0.0001)
+        calls.append(1)
+
+    results, meanwhile = alongside(_slow_square, 120, 2, lambda: os.getpid(), on_result)
+    assert [square for square, _ in results] == [n * n for n in range(120)]
     assert meanwhile == os.getpid()
+    assert len(calls) == 120 and seen_before == list(range(120))
+    pids = {pid for _, pid in results}
+    assert os.getpid() in pids and len(pids) == 2
+
+
+def test_a_failure_in_any_of_the_processes_sharing_tasks_is_raised() -> None:
+    with pytest.raises(ValueError, match="task 7 failed"):
+        alongside(_fail, 20, 2, lambda: None)
+
+
+def test_the_pipes_to_workers_hold_a_whole_batch() -> None:
+    """A result of half a megabyte goes into the pipe at once: the thread that takes it in
+    need not wait for the interpreter lock for each 64 KiB of it."""
+    limit = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+    with _forked(_square, 1) as pool:
+        for queue in (pool._inqueue, pool._outqueue):  # type: ignore[attr-defined]
+            size = fcntl.fcntl(queue._reader.fileno(), fcntl.F_GETPIPE_SZ)
+            assert size >= min(PIPE_SIZE, limit)
 
 
 def _fail(number: int) -> int:
