@@ -34,7 +34,7 @@ from .models import Event, Quote, Source, Timeline
 from .output import Pages, Parts, Site, joined
 from .parallel import alongside, tapering, workers_for
 from .sources import highlight
-from .templating import CompiledTemplates, compile_templates, render_template
+from .templating import CompiledTemplates, Direct, compile_templates, render_template
 
 if TYPE_CHECKING:
     from .output import Staging
@@ -277,10 +277,10 @@ def render_site(
         "site": timeline.config,
         "sources": timeline.sources,
         "citing": timeline.citing,
-        "url": remembered_links(url),
-        "asset": remembered_links(asset),
-        "body": body,
-        "json_ld": partial(event_json_ld, timeline, work=source_works(timeline)),
+        "url": Direct(remembered_links(url)),
+        "asset": Direct(remembered_links(asset)),
+        "body": Direct(body),
+        "json_ld": Direct(event_json_ld, timeline, work=source_works(timeline)),
     }
 
     env.globals.update(common)  # macros imported without context see these, and are cached
@@ -292,7 +292,7 @@ def render_site(
         here rather than in a template loop: a listing may hold a thousand)."""
         return Markup("".join(memo.pieces.pieces("listing line", events, line_macro)))
 
-    env.globals["event_lines"] = event_lines
+    env.globals["event_lines"] = Direct(event_lines)
 
     def page(template: str, path: str, **context: object) -> bytes:
         return render_template(env, template, path=path, **context)

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from dateline.builder import build
 from dateline.project import Project
-from dateline.templating import compiled_on_disk, make_environment
+from dateline.templating import Direct, compiled_on_disk, make_environment
 
 
 @pytest.fixture
@@ -192,3 +192,41 @@ def test_macros_are_called_as_jinja_calls_them(tmp_path: Path) -> None:
     expected = stock.get_template("page.html").render()
     assert make_environment(tmp_path).get_template("page.html").render() == expected
     assert "[1&amp;]" in expected and "[2&lt;b&gt;]" in expected
+
+
+def test_direct_functions_are_called_straight_and_anything_else_as_jinja_calls_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Direct`` functions called by name with arguments by position skip ``context.call``;
+    the same names holding a macro, a plain function or nothing are called as Jinja calls
+    them, and a call with keywords goes through ``context.call`` too."""
+    (tmp_path / "calls.html").write_text(
+        "{{ link('a') }}|{{ link(path='b') }}|{% for n in [1] %}{{ link(n) }}{% endfor %}",
+        "utf-8",
+    )
+    (tmp_path / "shadowed.html").write_text(
+        "{% macro link(x) %}<m{{ x }}>{% endmacro %}{{ link('a') }}", "utf-8"
+    )
+    (tmp_path / "missing.html").write_text("{{ nowhere('a') }}", "utf-8")
+    env = make_environment(tmp_path)
+    through_jinja: list[object] = []
+    stock = env.context_class.call
+
+    def counted(
+        self: jinja2.runtime.Context, function: object, *args: object, **kw: object
+    ) -> object:
+        through_jinja.append(function)
+        return stock(self, function, *args, **kw)
+
+    monkeypatch.setattr(env.context_class, "call", counted)
+    link = Direct(lambda path: f"/{path}/")
+    assert env.get_template("calls.html").render(link=link) == "/a/|/b/|/1/"
+    assert through_jinja == [link]  # only the call with a keyword
+    through_jinja.clear()
+    assert env.get_template("calls.html").render(link=lambda path: f"<{path}>") == (
+        "&lt;a&gt;|&lt;b&gt;|&lt;1&gt;"
+    )
+    assert len(through_jinja) == 3
+    assert env.get_template("shadowed.html").render(link=link) == "<ma>"
+    with pytest.raises(jinja2.UndefinedError):
+        env.get_template("missing.html").render()
