@@ -136,8 +136,9 @@ class Direct(partial[Any]):
 
     Templates call every function through Jinja's ``context.call``, which looks for such a wish
     each time and is handed the block's variables to pass on: an event page makes some thirty
-    such calls, and calling them straight saves 7% of its instructions. A call of a :class:`Direct` function by name is compiled to call
-    it at once (see :class:`_CodeGenerator`); anything else goes through ``context.call``.
+    such calls, and calling them straight saves 7% of its instructions. A call of a
+    :class:`Direct` function by name is compiled to call it at once (see
+    :class:`_CodeGenerator`); anything else goes through ``context.call``.
     """
 
     __slots__ = ()
