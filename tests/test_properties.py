@@ -10,6 +10,7 @@ import html
 import os
 import re
 from pathlib import PurePosixPath
+from urllib.parse import unquote, urlsplit
 
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -19,6 +20,7 @@ from dateline.browse import text_start
 from dateline.config import parse_config
 from dateline.diagnostics import Diagnostics
 from dateline.events import EVENT_KEYS, _stem, parse_event
+from dateline.links import link_target
 from dateline.project import Project
 from dateline.sources import parse_sources
 
@@ -117,3 +119,13 @@ file_names = st.text(alphabet="a.é -", min_size=1, max_size=8).filter(
 @given(st.lists(file_names, min_size=1, max_size=4).map("/".join))
 def test_an_entry_stem_is_its_path_stem(path: str) -> None:
     assert _stem(path) == PurePosixPath(path).stem
+
+
+@given(st.text(alphabet=st.sampled_from("/ab#?%20é:.\t -_[]~"), max_size=30))
+def test_a_link_is_parted_as_urlsplit_parts_it(href: str) -> None:
+    """``link_target``'s quick parting of the site's own links agrees with urlsplit's."""
+    parts = urlsplit(href)
+    page = unquote(parts.path).lstrip("/")
+    if page == "" or page.endswith("/"):
+        page += "index.html"
+    assert link_target.__wrapped__(href) == (page, unquote(parts.fragment))
