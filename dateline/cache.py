@@ -32,7 +32,7 @@ Parsed = tuple[str, str, "Event | None", tuple[Diagnostic, ...]]
 """An entry's path, its key, and what parsing it gave: the event (or None) and its problems."""
 
 PARSE_BATCH = 250
-"""Entries sent to a worker at a time."""
+"""Entries parsed at a time, by a worker or here."""
 SMALLEST_PARSE_BATCH = 25
 """The size the last batches of a large parse shrink to."""
 
@@ -95,7 +95,8 @@ class EntryCache:
     misses: int = 0
     forgotten: int = 0
     blobs: list[tuple[frozenset[tuple[str, str]], bytes]] = field(default_factory=list)
-    """Pickled batches of entries as loaded or parsed by a worker, saved again as they are."""
+    """Pickled batches of entries as loaded or parsed (by a worker, or here and pickled as a
+    worker would), saved again as they are."""
     parallel: bool = True
     """Whether many entries may be parsed in forked workers (not from a threaded server)."""
 
@@ -117,10 +118,11 @@ class EntryCache:
         """The events of ``files`` (path, bytes) in their order; only changed entries are parsed.
 
         An entry given without bytes (None) is known to be unchanged: its cached result is used.
-        ``files`` may still be reading from disk: when many entries need parsing, workers
-        parse the first while the rest are read. ``expected`` is how many files there are.
-        Every problem found, cached or new, is recorded in ``diagnostics``. ``meanwhile()`` is
-        run once, here, while the workers parse the last entries (after them without workers).
+        ``files`` may still be reading from disk: when many entries need parsing, a worker
+        parses the first while the rest are read, and this process parses some too (see
+        :func:`.parallel.pipelined`). ``expected`` is how many files there are. Every problem
+        found, cached or new, is recorded in ``diagnostics``. ``meanwhile()`` is run once,
+        here, while the worker parses (after the entries without one).
         """
         keys: list[tuple[str, str]] = []
         pending = self._changed(files, context, keys)

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 DATA_EXPORTS = frozenset({"events.json", "events.csv", "timeline.json", "events.ics"})
 """The files made from the model alone, without templates: the preview makes them when asked."""
 SMALLEST_BATCH = 20
-"""The fewest pages handed to a worker at once (see :func:`.parallel.tapering`)."""
+"""The fewest pages rendered as one batch (see :func:`.parallel.tapering`)."""
 FEED_ENTRIES = 100
 """The feed carries the newest events only; readers subscribe to what comes next."""
 
@@ -440,7 +440,7 @@ def render_site(
             )
         )
     # With no last build to keep pages from, each page's digest (recorded for the next build)
-    # is taken by the worker that renders it rather than here, before the workers start.
+    # is taken by the process that renders it rather than here, before the worker starts.
     fresh_site = reuse is not None and not reuse.last and workers_for(len(jobs)) > 1
     if reuse is not None and staging is not None and not fresh_site:
         jobs = reuse.to_render(jobs, staging)
