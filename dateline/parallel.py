@@ -112,15 +112,20 @@ def alongside(
             return next(unsent, None)
 
     with _forked(job, others) as pool:
-        for _ in range(AHEAD * others):
-            send()
-        done = meanwhile()
-        while (mine := take()) is not None:
-            made[mine] = job(mine)
+        try:
+            for _ in range(AHEAD * others):
+                send()
+            done = meanwhile()
+            while (mine := take()) is not None:
+                made[mine] = job(mine)
+                with lock:
+                    on_result()
+            for task, result in sent:
+                made[task] = result.get()
+        finally:  # nothing more is sent, even when this process failed with tasks left
             with lock:
-                on_result()
-        for task, result in sent:
-            made[task] = result.get()
+                for _ in unsent:
+                    pass
     return made, done
 
 
@@ -142,6 +147,10 @@ def pipelined(
     ``job``'s). One process for each core in all, as :func:`alongside` says why.
     """
     here = job_here or job
+    if workers <= 1:
+        meanwhile()
+        yield from map(here, items)
+        return
     later: Callable[[], object] | None = meanwhile
     with _forked(job, workers - 1) as pool:
         pending: deque[AsyncResult[Result] | _Done[Result]] = deque()

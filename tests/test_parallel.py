@@ -6,6 +6,7 @@ import fcntl
 import multiprocessing.pool
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -135,3 +136,36 @@ def test_tapering_ends_on_small_batches() -> None:
     assert sizes[0] == 11_000 // 8
     assert sizes[-2] == 20 and sizes[-1] <= 20
     assert len(sizes) < 50
+
+
+@pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
+def test_nothing_is_sent_once_this_process_has_failed(capfd: pytest.CaptureFixture[str]) -> None:
+    """A worker's result taken in after a task failed here sends nothing more: a send to the
+    pool being closed would fail in the pool's own thread and print its traceback."""
+    here = os.getpid()
+    taking_in, failed = threading.Event(), threading.Event()
+
+    def job(number: int) -> int:
+        if os.getpid() == here:  # fails while the worker's first result is being taken in
+            taking_in.wait(5)
+            failed.set()
+            raise ValueError("failed here")
+        time.sleep(0.01)
+        return number
+
+    def on_result() -> None:
+        taking_in.set()
+        if failed.wait(5):
+            time.sleep(0.05)  # ... and is still being taken in while the pool is closed
+
+    with pytest.raises(ValueError, match="failed here"):
+        alongside(job, 50, 2, lambda: None, on_result)
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_pipelined_in_one_process_runs_everything_here() -> None:
+    order: list[str] = []
+    results = list(
+        pipelined(_square, range(5), 1, lambda: order.append("meanwhile"), job_here=_tagged_here)
+    )
+    assert results == [(n * n, -1) for n in range(5)] and order == ["meanwhile"]
