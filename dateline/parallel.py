@@ -15,6 +15,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
+from functools import partial
 from multiprocessing.pool import AsyncResult, Pool
 from typing import Any, Generic, TypeVar
 
@@ -76,7 +77,9 @@ def alongside(
     share them.
 
     Returns the results of the tasks, in order, and what ``meanwhile`` returned. ``on_result``
-    is called as each task finishes, one call at a time (from this thread or another).
+    is called as each task finishes, one call at a time (from this thread or another). When
+    tasks fail, no more are handed out, and the error of the first of them in order is raised
+    once the tasks under way are done: the same error, whichever process ran which task.
 
     The tasks are handed out in order as processes become free: each other process is kept
     :data:`AHEAD` tasks ahead, and this one takes the next once its own work is done. One
@@ -92,20 +95,38 @@ def alongside(
         return results, done
     others = min(workers - 1, tasks)
     made: list[Any] = [None] * tasks
+    failed: dict[int, Exception] = {}
+    """What failed: each task's error; at -1, the error of ``on_result`` in the pool's thread."""
     sent: list[tuple[int, AsyncResult[Result]]] = []
     unsent = iter(range(tasks))
     lock = threading.Lock()  # the next task and on_result, shared with the pool's result thread
 
-    def finished(_: object = None) -> None:
+    def stop() -> None:
+        """Hand out no more tasks (called with the lock held)."""
+        for _ in unsent:
+            pass
+
+    def finished(_: object) -> None:  # in the pool's result thread, whose death would hang us
         with lock:
-            on_result()
+            try:
+                on_result()
+            except Exception as error:
+                failed.setdefault(-1, error)
+                stop()
         send()
+
+    def given_up(_: BaseException) -> None:  # a task failed in a worker: raised once all are in
+        with lock:
+            stop()
 
     def send() -> None:
         with lock:  # sent under the lock: once no task is left, every task sent is in ``sent``
             task = next(unsent, None)
             if task is not None:
-                sent.append((task, pool.apply_async(_run, (task,), callback=finished)))
+                made_there = pool.apply_async(
+                    _run, (task,), callback=finished, error_callback=given_up
+                )
+                sent.append((task, made_there))
 
     def take() -> int | None:
         with lock:
@@ -117,15 +138,25 @@ def alongside(
                 send()
             done = meanwhile()
             while (mine := take()) is not None:
-                made[mine] = job(mine)
+                try:
+                    made[mine] = job(mine)
+                except Exception as error:
+                    failed[mine] = error
+                    with lock:
+                        stop()
+                    break
                 with lock:
                     on_result()
             for task, result in sent:
-                made[task] = result.get()
+                try:
+                    made[task] = result.get()
+                except Exception as error:
+                    failed[task] = error
         finally:  # nothing more is sent, even when this process failed with tasks left
             with lock:
-                for _ in unsent:
-                    pass
+                stop()
+    if failed:  # the first failed task's error, however the tasks were shared
+        raise failed[min(failed)]
     return made, done
 
 
@@ -170,7 +201,7 @@ def pipelined(
                 sent.append(pool.apply_async(_run, (item,)))
                 pending.append(sent[-1])
             else:
-                pending.append(_Done(here(item)))
+                pending.append(_Done(partial(here, item)))
             while pending and pending[0].ready():  # done already, while items are still made
                 yield pending.popleft().get()
         if later is not None:
@@ -185,18 +216,26 @@ on an item of its own."""
 
 
 class _Done(Generic[Result]):
-    """A result made here, standing in a queue of results still to come from other processes."""
+    """A result made here, or the error making it raised, standing in a queue of results still
+    to come from other processes: raised in its turn, as theirs are."""
 
-    __slots__ = ("result",)
+    __slots__ = ("error", "result")
 
-    def __init__(self, result: Result) -> None:
-        self.result = result
+    def __init__(self, make: Callable[[], Result]) -> None:
+        self.result: Result | None = None
+        self.error: Exception | None = None
+        try:
+            self.result = make()
+        except Exception as error:
+            self.error = error
 
     def ready(self) -> bool:
         return True
 
     def get(self) -> Result:
-        return self.result
+        if self.error is not None:
+            raise self.error
+        return self.result  # type: ignore[return-value]
 
 
 class _QuietPool(Pool):

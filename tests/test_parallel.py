@@ -169,3 +169,48 @@ def test_pipelined_in_one_process_runs_everything_here() -> None:
         pipelined(_square, range(5), 1, lambda: order.append("meanwhile"), job_here=_tagged_here)
     )
     assert results == [(n * n, -1) for n in range(5)] and order == ["meanwhile"]
+
+
+def _fail_at_0_and_15(number: int) -> int:
+    time.sleep(0.001)
+    if number in (0, 15):
+        raise ValueError(f"task {number} failed")
+    return number
+
+
+def test_the_first_failed_task_is_told_however_the_tasks_were_shared() -> None:
+    """Task 0 goes to the worker, task 15 may fail here first: task 0's error is raised."""
+    for _ in range(5):
+        with pytest.raises(ValueError, match="task 0 failed"):
+            alongside(_fail_at_0_and_15, 40, 2, lambda: time.sleep(0.02))
+
+
+def test_a_failure_telling_progress_is_raised_not_hung() -> None:
+    """``on_result`` failing in the pool's own thread is raised here (that thread would
+    otherwise die, and the results it was to take in never come)."""
+    here = os.getpid()
+
+    def on_result() -> None:
+        if threading.get_ident() != threading.main_thread().ident:
+            raise OSError("the terminal went away")
+
+    with pytest.raises(OSError, match="terminal went away"):
+        alongside(_slow_square, 60, 2, lambda: None, on_result)
+    assert os.getpid() == here
+
+
+def _fail_here(number: int) -> tuple[int, int]:
+    raise ValueError(f"item {number} failed here")
+
+
+def _fail_at_2(number: int) -> tuple[int, int]:
+    if number == 2:
+        raise ValueError("item 2 failed in the worker")
+    return _slow_square(number)
+
+
+def test_pipelined_raises_the_first_failed_item_wherever_it_ran() -> None:
+    """The first items always go to the worker; later ones fail here, first: item 2's error
+    comes out, in its turn."""
+    with pytest.raises(ValueError, match="item 2 failed in the worker"):
+        list(pipelined(_fail_at_2, range(40), 2, job_here=_fail_here))
