@@ -138,7 +138,9 @@ class Direct(partial[Any]):
     each time and is handed the block's variables to pass on: an event page makes some thirty
     such calls, and calling them straight saves 7% of its instructions. A call of a
     :class:`Direct` function by name is compiled to call it at once (see
-    :class:`_CodeGenerator`); anything else goes through ``context.call``.
+    :class:`_CodeGenerator`); anything else goes through ``context.call``. A :class:`Direct`
+    function must not raise StopIteration, which ``context.call`` alone would turn into an
+    undefined value.
     """
 
     __slots__ = ()
@@ -164,6 +166,8 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
             isinstance(node.node, jinja2.nodes.Name)
             and not (node.kwargs or node.dyn_args or node.dyn_kwargs or forward_caller)
             and not (self.environment.is_async or self.environment.sandboxed)
+            # the arguments are written out twice: a call among them would be again, and so on
+            and not any(argument.find(jinja2.nodes.Call) for argument in node.args)
         )
         if not plain:
             super().visit_Call(node, frame, forward_caller=forward_caller)
