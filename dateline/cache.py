@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from .diagnostics import Diagnostic, Diagnostics
 from .models import Event
 from .output import write_atomically
-from .parallel import TAPER, pipelined, workers_for
+from .parallel import pipelined, tapered, workers_for
 
 ParseEntry = Callable[[str, bytes, Diagnostics], "Event | None"]
 """Validates one entry: ``parse(path, raw, diagnostics)``."""
@@ -296,7 +296,7 @@ def _batches(
     while True:
         size = PARSE_BATCH
         if left > 0:
-            size = max(SMALLEST_PARSE_BATCH, min(size, left // (TAPER * workers)))
+            size = min(size, tapered(left, workers, SMALLEST_PARSE_BATCH))
         batch = list(islice(entries, size))
         if not batch:
             return

@@ -59,10 +59,15 @@ def tapering(count: int, workers: int, smallest: int = 1) -> list[range]:
     ranges: list[range] = []
     start = 0
     while start < count:
-        size = max(smallest, 1, (count - start) // (TAPER * max(1, workers)))
+        size = tapered(count - start, workers, smallest)
         ranges.append(range(start, min(count, start + size)))
         start += size
     return ranges
+
+
+def tapered(left: int, workers: int, smallest: int = 1) -> int:
+    """How many of the ``left`` items to hand out next, as :func:`tapering` cuts them."""
+    return max(smallest, 1, left // (TAPER * max(1, workers)))
 
 
 def alongside(
