@@ -358,9 +358,12 @@ def main() -> None:
     columns += ("cold/Hugo", "Pelican/cold")
     print(" | ".join(f"{name:>10}" for name in columns))
     nan = float("nan")
+    measured: dict[int, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="dateline-bench-") as scratch:
         for count in options.sizes:
-            r = measure(count, options.runs, Path(scratch), tools, not options.no_edit)
+            r = measured[count] = measure(
+                count, options.runs, Path(scratch), tools, not options.no_edit
+            )
             hugo, pelican = r.get("hugo", nan), r.get("pelican", nan)
             cells = (
                 f"{count:,}", f"{r['cold']:.2f} s", f"{r['warm']:.2f} s", f"{r['edit']:.3f} s",
@@ -369,6 +372,24 @@ def main() -> None:
                 f"{pelican:.2f} s", f"{r['cold'] / hugo:.2f}", f"{pelican / r['cold']:.1f}x",
             )  # fmt: skip
             print(" | ".join(f"{cell:>10}" for cell in cells), flush=True)
+    print_growth(measured)
+
+
+def print_growth(measured: dict[int, dict[str, float]]) -> None:
+    """How much longer, and how much more memory, ten times the events took (the goal for a
+    cold build: at most 12 times the time), for each size measured beside a tenth of it."""
+    for count, r in sorted(measured.items()):
+        smaller = measured.get(count // 10) if count % 10 == 0 else None
+        if smaller is None:
+            continue
+        time, memory = r["cold"] / smaller["cold"], r["memory"] / smaller["memory"]
+        line = (
+            f"{count:,} events against {count // 10:,}: cold build {time:.1f} times the time"
+            f" (goal: at most 12), {memory:.1f} times the memory"
+        )
+        if "hugo" in r and "hugo" in smaller:
+            line += f"; Hugo {r['hugo'] / smaller['hugo']:.1f} times"
+        print(line)
 
 
 if __name__ == "__main__":
