@@ -100,8 +100,7 @@ def alongside(
         return results, done
     others = min(workers - 1, tasks)
     made: list[Any] = [None] * tasks
-    failed: dict[int, Exception] = {}
-    """What failed: each task's error; at -1, the error of ``on_result`` in the pool's thread."""
+    failed: dict[int, Exception] = {}  # each failed task's error; -1: on_result's, in the pool
     sent: list[tuple[int, AsyncResult[Result]]] = []
     unsent = iter(range(tasks))
     lock = threading.Lock()  # the next task and on_result, shared with the pool's result thread
