@@ -8,7 +8,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -104,10 +104,15 @@ _WORD = re.compile(r"\S+")
 """A run of chars that are not whitespace (the same whitespace as ``str.split``'s)."""
 
 
-@lru_cache(maxsize=4_096)
+@cache
 def _folded_text(paragraphs: tuple[str, ...]) -> str:
     """A source's paragraphs folded once, one per line: folding leaves no line breaks, so a
-    quote found in it lies inside one paragraph."""
+    quote found in it lies inside one paragraph.
+
+    Kept for every source of the registry last read (:func:`parse_sources` forgets the ones
+    before): a cache of a few thousand sources, at 10,000 sources, folded each source's whole
+    text again for nearly every quote, and made parsing an entry a third slower.
+    """
     return "\n".join(map(folded, paragraphs))
 
 
@@ -121,8 +126,14 @@ def find_quote(quote: str, paragraphs: tuple[str, ...]) -> Match | None:
     if found < 0:
         return None
     number = whole.count("\n", 0, found)
-    at = found - whole.rfind("\n", 0, found) - 1  # where it is in that paragraph, folded
+    line = whole.rfind("\n", 0, found) + 1  # where that paragraph starts, folded
+    line_end = whole.find("\n", found)
+    at = found - line
     paragraph = paragraphs[number]
+    if (len(whole) if line_end < 0 else line_end) - line == len(paragraph):
+        # folding took no char out (as in nearly every archived paragraph): it changed chars
+        # one for one, and the offsets are those of the paragraph as written
+        return Match(number + 1, at, at + len(wanted))
     end = original_offset(paragraph, at + len(wanted) - 1) + 1
     return Match(number + 1, original_offset(paragraph, at), end)
 
@@ -194,6 +205,7 @@ def parse_sources(
     0.15 s more).
     """
     path = SOURCES_FILE
+    _folded_text.cache_clear()  # the texts of the sources read before
     if raw is None:
         diagnostics.error(
             path, Position(1, 1), "the source registry is missing; every event needs a source"
