@@ -9,6 +9,7 @@ each diplomatic milestone as a labelled line across the chart. When bars would c
 from __future__ import annotations
 
 import calendar
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -245,16 +246,15 @@ def _draw(
             parts.append(_rect("intercepted", left + (width - inner) / 2, top, inner, base - top))
         parts.append("</a>")
         out.append("".join(parts))
-    rows: list[float] = []
+    placed = []
     for milestone in milestones:
         position = x(milestone.day)
         width = LABEL_WIDTH * len(milestone.label) + 6
         anchor = "end" if position + width > WIDTH - RIGHT else "start"
         extent = (position - width, position) if anchor == "end" else (position, position + width)
-        row = next((i for i, end in enumerate(rows) if end < extent[0] - 4), len(rows))
-        if row == len(rows):
-            rows.append(0.0)
-        rows[row] = extent[1]
+        placed.append((milestone, position, anchor, extent))
+    rows = label_rows([extent for *_, extent in placed], gap=4)
+    for (milestone, position, anchor, _), row in zip(placed, rows, strict=True):
         label_y = 14 + 15 * (row % 3)
         label_x = position - 3 if anchor == "end" else position + 3
         classes = "milestone approximate" if milestone.approximate else "milestone"
@@ -267,6 +267,31 @@ def _draw(
         )
     out.append("</svg>")
     return Markup("".join(out))
+
+
+def label_rows(extents: list[tuple[float, float]], gap: float) -> list[int]:
+    """The row of each label, placed in turn: the first row whose last label ends more than
+    ``gap`` before it starts (each label is given as its ``(start, end)``).
+
+    The rows' ends are kept in a tree of their smallest, so that the first row with room is
+    found in log time: a chart of 100,000 events labels 20,000 milestones, most in rows of
+    their own, and looking along every row for each took half a second.
+    """
+    size = 1
+    while size < len(extents):
+        size *= 2
+    lowest = [-math.inf] * (2 * size)  # the smallest end below each node; an empty row: -inf
+    rows = []
+    for start, end in extents:
+        node = 1  # down to the first row with room: with one label fewer than rows, one has
+        while node < size:
+            node = 2 * node if lowest[2 * node] < start - gap else 2 * node + 1
+        rows.append(node - size)
+        lowest[node] = end
+        while node > 1:
+            node //= 2
+            lowest[node] = min(lowest[2 * node], lowest[2 * node + 1])
+    return rows
 
 
 def _line(kind: str, x1: float, y1: float, x2: float, y2: float) -> str:
