@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 import jinja2
 from markupsafe import Markup, escape
@@ -367,14 +367,14 @@ def render_site(
             ),
         )
 
-    jobs: list[Job] = []
+    head: list[Job] = []  # the pages other than the events'
     shown = last.listings if last else listings(timeline, all_facets)
     numbers: Sequence[int] = range(len(timeline.events))
     cited_by = set(timeline.sources)
     if last is not None and replaced is not None:  # only what shows the replaced events
         numbers, shown, cited_by = last.showing_any(replaced.values())
     for listing in shown:
-        jobs.append(
+        head.append(
             (
                 f"{listing.path}index.html",
                 (listing, shared),
@@ -382,7 +382,7 @@ def render_site(
             )
         )
     for dimension, folder in () if last else (("place", "places/"), ("tag", "tags/")):
-        jobs.append(
+        head.append(
             (
                 f"{folder}index.html",
                 (all_facets[dimension], shared),
@@ -398,20 +398,20 @@ def render_site(
         )
     if last is None:  # their inputs are the same for events of the same placement
         counts = tuple((source_id, len(cited)) for source_id, cited in timeline.citing.items())
-        jobs.append(
+        head.append(
             (
                 "sources/index.html",
                 (timeline.sources, counts, shared),
                 partial(page, "sources.html", "sources/", page="sources"),
             )
         )
-        jobs.append(("404.html", shared, partial(page, "404.html", "404.html", page="404")))
+        head.append(("404.html", shared, partial(page, "404.html", "404.html", page="404")))
     # the sources' pages before the events': the heavier first, for the workers' sake
     for source in timeline.sources.values():
         if source.id not in cited_by:
             continue
         citing = timeline.citing[source.id]
-        jobs.append(
+        head.append(
             (
                 f"{source.page}index.html",
                 (source, citing, shared),
@@ -419,37 +419,40 @@ def render_site(
             )
         )
     events = timeline.events
-    for index in numbers:
+
+    def event_job(index: int) -> Job:
+        """The page of the event at ``index`` in the timeline."""
         event = events[index]
         previous = events[index - 1] if index > 0 else None
         following = events[index + 1] if index + 1 < len(events) else None
         cited = tuple(timeline.sources[c.source_id] for c in event.citations)
-        jobs.append(
-            (
-                f"{event.page}index.html",
-                (event, previous, following, cited, shared),
-                partial(
-                    page,
-                    "event.html",
-                    event.page,
-                    page="event",
-                    event=event,
-                    previous=previous,
-                    next=following,
-                ),
-            )
+        return (
+            f"{event.page}index.html",
+            (event, previous, following, cited, shared),
+            partial(
+                page,
+                "event.html",
+                event.page,
+                page="event",
+                event=event,
+                previous=previous,
+                next=following,
+            ),
         )
+
     # With no last build to keep pages from, each page's digest (recorded for the next build)
-    # is taken by the process that renders it rather than here, before the worker starts.
+    # is taken by the process that renders it rather than here, before the worker starts; so
+    # is each event page's job made (see Jobs).
+    jobs: Sequence[Job] = Jobs(head, numbers, event_job)
     fresh_site = reuse is not None and not reuse.last and workers_for(len(jobs)) > 1
     if reuse is not None and staging is not None and not fresh_site:
-        jobs = reuse.to_render(jobs, staging)
+        jobs = reuse.to_render(list(jobs), staging)
     workers = workers_for(len(jobs)) if staging is not None else 1
     deferring = defer_exports and not single_build and staging is None
     if staging is None or workers <= 1:
         meanwhile()
         chart = draw_chart()
-        jobs.insert(0, index_job(chart))
+        jobs = [index_job(chart), *jobs]
         if not single_build and staging is None:
             memo.last = last or Rendered.of(timeline, context, all_facets, shown, chart)
             memo.last.chart = chart
@@ -506,6 +509,40 @@ def render_site(
         deferred = {path: memo.deferred(path, make, context) for path, make in later.items()}
     memo.pieces.end(keep_unused=last is not None, replaced=replaced if last and replaced else ())
     return Site(files, deferred) if deferring else dict(sorted(files.items()))
+
+
+class Jobs(Sequence["Job"]):
+    """The pages to render: the ``head`` jobs as they are, then the page of each event of
+    the timeline numbered in ``numbers``, its job made by ``event_job`` only when asked for.
+
+    Forked workers each make the jobs of the pages they render: making every event page's job
+    before they start took 0.4 s on one core at 100,000 events, while the other core waited.
+    """
+
+    def __init__(
+        self, head: list[Job], numbers: Sequence[int], event_job: Callable[[int], Job]
+    ) -> None:
+        self.head, self.numbers, self.event_job = head, numbers, event_job
+
+    def __len__(self) -> int:
+        return len(self.head) + len(self.numbers)
+
+    @overload
+    def __getitem__(self, index: int) -> Job: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Job]: ...
+
+    def __getitem__(self, index: int | slice) -> Job | list[Job]:
+        if isinstance(index, slice):
+            return [self[number] for number in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        if index < len(self.head):
+            return self.head[index]
+        return self.event_job(self.numbers[index - len(self.head)])
 
 
 def _version(data: bytes) -> str:

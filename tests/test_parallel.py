@@ -8,7 +8,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dateline.parallel import PIPE_SIZE, _forked, alongside, pipelined, tapering
+from dateline.render import Jobs
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks workers")
 
@@ -214,3 +215,22 @@ def test_pipelined_raises_the_first_failed_item_wherever_it_ran() -> None:
     comes out, in its turn."""
     with pytest.raises(ValueError, match="item 2 failed in the worker"):
         list(pipelined(_fail_at_2, range(40), 2, job_here=_fail_here))
+
+
+def test_jobs_are_made_only_when_asked_for() -> None:
+    """A build's page jobs: the first as given, then each event's made by whoever renders it."""
+    made: list[int] = []
+
+    def event_job(number: int) -> tuple[str, object, Callable[[], bytes]]:
+        made.append(number)
+        return f"events/{number}/index.html", number, lambda: b""
+
+    head = [("index.html", "key", lambda: b"")]
+    jobs = Jobs(head, range(10, 15), event_job)
+    assert len(jobs) == 6 and made == []
+    assert jobs[0] is head[0]
+    assert jobs[2][0] == "events/11/index.html" and made == [11]
+    assert jobs[-1][1] == 14 and [job[1] for job in jobs[4:]] == [13, 14]
+    assert [path for path, _, _ in jobs][1] == "events/10/index.html"
+    with pytest.raises(IndexError):
+        jobs[6]
