@@ -30,6 +30,8 @@ trailing spaces), its number, and whether it had trailing spaces."""
 
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?$")
 _DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_SIMPLE_FLOW = re.compile(r"\[([^\[\]{}#:'\"]*)\](?: +#.*)?$")
+"""A ``[flow, list]`` of plain values, none quoted or holding what ends or nests a flow item."""
 _SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
 _AFTER_VALUE = re.compile(r"(?: +#.*)?$")
 _ESCAPES = {
@@ -63,6 +65,8 @@ _resolver = yaml.resolver.Resolver()
 _TYPED_FIRST = frozenset(_resolver.yaml_implicit_resolvers)
 """The characters PyYAML's implicit types (numbers, booleans, null, dates...) can start with."""
 _constructor = yaml.constructor.SafeConstructor()
+_NOT_TEXT_FIRST = _PLAIN_STARTS | _TYPED_FIRST
+"""The characters a value must not start with to be plain text for sure."""
 
 
 def read_plain(text: str) -> Any:
@@ -109,7 +113,7 @@ def _mapping(lines: list[Line], start: int, indent: int, depth: int) -> tuple[di
     at, count = start, len(lines)
     while at < count:
         line_indent, content, _, _ = lines[at]
-        if line_indent != indent or _is_item(content):
+        if line_indent != indent or content == "-" or content.startswith("- "):
             break
         found = _KEY.match(content)
         if found is None:
@@ -191,13 +195,23 @@ def _block_scalar(lines: list[Line], at: int, indent: int, header: str) -> tuple
 def _inline(text: str) -> Any:
     """A value written on the rest of a line: quoted, a ``[flow, list]``, or plain."""
     first = text[0]
+    if first not in _NOT_TEXT_FIRST and " #" not in text and ": " not in text and text[-1] != ":":
+        return text  # the usual value: plain text, which no implicit type can start like
     if first in "\"'":
         value, rest = _quoted(text)
         if rest and not _AFTER_VALUE.fullmatch(rest):
             raise NotPlain("text after a quoted value")
         return value
     if first == "[":
-        return _flow_list(text)
+        simple = _SIMPLE_FLOW.match(text)
+        if simple is None:
+            return _flow_list(text)
+        items = [item.strip(" ") for item in simple[1].split(",")]
+        if items == [""]:
+            return []
+        if not all(item and item[0] not in _PLAIN_STARTS for item in items):
+            return _flow_list(text)  # an empty or odd item: refused, with the reason
+        return [item if item[0] not in _TYPED_FIRST else _typed(item) for item in items]
     if first in _PLAIN_STARTS and (first not in "-?:" or len(text) == 1 or text[1] == " "):
         raise NotPlain("a value starting with a YAML indicator")
     comment = text.find(" #")

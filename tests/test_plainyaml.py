@@ -159,6 +159,8 @@ def check_agrees(text: str) -> bool:
 @example("note: >-\n  one\n  two\n")
 @example("note: |\n  one\n  two")
 @example("quotes:\n- a\n- b\nkind: strike\n")
+@example("places: [ Kyiv , no,Odesa ]  # note\ntags: [ ]\nnote: a:b c#d\n")
+@example("places: [Kyiv, , Odesa]\n")
 def test_reads_front_matter_as_pyyaml_does(text: str) -> None:
     check_agrees(text)
 
