@@ -68,7 +68,8 @@ def folded(text: str) -> str:
 
     Each quote is folded to be found, then again for its anchor: the second time is a lookup.
     """
-    return " ".join(text.translate(_TYPOGRAPHIC).split())
+    plain = text if text.isascii() else text.translate(_TYPOGRAPHIC)  # ASCII holds none
+    return " ".join(plain.split())
 
 
 def quote_anchor(quote: str) -> str:
