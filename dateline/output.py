@@ -112,6 +112,19 @@ class Staging:
         stat = _write_file(self._staged_path(relative), data)
         return relative, (stat.st_size, stat.st_mtime_ns, digest), True
 
+    def make_folders_for(self, paths: Iterable[str]) -> None:
+        """Make the folders that the files at ``paths`` (relative) go in, here and now.
+
+        Folders in one folder are best made by one process: two processes making them at once
+        wait on each other for that folder's lock in the kernel, which cost twice the CPU for
+        the ten thousand folders of the events' pages. A process that writes into a folder
+        made by another one finds it there.
+        """
+        for relative in paths:
+            folder = safe_relative(relative).rpartition("/")[0]
+            if folder not in self._folders:
+                self._make_folders(folder)
+
     def _staged_path(self, relative: str) -> str:
         """Where ``relative`` goes in the staging folder, with its folder made if need be."""
         safe = safe_relative(relative)

@@ -420,6 +420,10 @@ def render_site(
         )
     events = timeline.events
 
+    def event_path(index: int) -> str:
+        """Where the page of the event at ``index`` in the timeline goes."""
+        return f"{events[index].page}index.html"
+
     def event_job(index: int) -> Job:
         """The page of the event at ``index`` in the timeline."""
         event = events[index]
@@ -427,7 +431,7 @@ def render_site(
         following = events[index + 1] if index + 1 < len(events) else None
         cited = tuple(timeline.sources[c.source_id] for c in event.citations)
         return (
-            f"{event.page}index.html",
+            event_path(index),
             (event, previous, following, cited, shared),
             partial(
                 page,
@@ -471,7 +475,11 @@ def render_site(
         batches = tapering(len(jobs), workers, smallest=SMALLEST_BATCH)
 
         def render_batch(number: int) -> tuple[list[tuple[str, Written, bool]], dict[str, str]]:
-            batch = [jobs[i] for i in batches[number]]
+            if number == 0:  # the first task, handed to a worker while this process makes
+                # the data exports: every folder of the events' pages, made by one process
+                staging.make_folders_for(map(event_path, numbers))
+                return [], {}
+            batch = [jobs[i] for i in batches[number - 1]]
             written = staging.write({path: make() for path, _, make in batch})
             if reuse is None or not fresh_site:
                 return written, {}
@@ -481,7 +489,7 @@ def render_site(
 
         def batch_done() -> None:  # in a thread of the pool: one at a time
             rendered[0] += 1
-            done = sum(len(batches[i]) for i in range(rendered[0]))
+            done = sum(len(batches[i]) for i in range(rendered[0] - 1))
             progress("rendering pages", done, len(jobs))
 
         def write_publishing_files() -> None:  # here, while the workers render the rest
@@ -491,7 +499,7 @@ def render_site(
                 staging.write({path: data})
 
         staged, _ = alongside(
-            render_batch, len(batches), workers, write_publishing_files, batch_done
+            render_batch, len(batches) + 1, workers, write_publishing_files, batch_done
         )
         for written, digests in staged:
             staging.add_written(written)

@@ -13,6 +13,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
+from benchmarks.synthetic import write_project
 from dateline import exports, project
 from dateline.browse import facets, listings
 from dateline.builder import build, check, load_timeline
@@ -189,6 +190,38 @@ def test_several_cores_build_the_same_site(
     shutil.rmtree(project_copy.cache_file(""))
     build(Project.at(project_copy.root, tmp_path / "three"))
     assert tree(tmp_path / "one") == tree(tmp_path / "three")
+
+
+def test_one_process_makes_the_folders_of_the_events_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two processes making folders in one folder wait on each other in the kernel: the
+    folders of the events' pages are all made by the worker handed the first task, while
+    this process makes the data exports, though both render events' pages; the site is the
+    same as one process builds."""
+    project_copy = Project.at(write_project(600, tmp_path / "project"))
+    monkeypatch.setenv("DATELINE_WORKERS", "2")
+    made_by = tmp_path / "mkdir.log"
+    real_mkdir = os.mkdir
+
+    def logged_mkdir(path: str, mode: int = 0o777, *, dir_fd: int | None = None) -> None:
+        real_mkdir(path, mode, dir_fd=dir_fd)  # a folder already there raises: not logged
+        with open(made_by, "a", encoding="utf-8") as log:  # appends from several processes
+            log.write(f"{os.getpid()} {path}\n")
+
+    monkeypatch.setattr(os, "mkdir", logged_mkdir)
+    build(project_copy)
+    made = [line.split(" ", 1) for line in made_by.read_text("utf-8").splitlines()]
+    events = [(pid, path) for pid, path in made if "/events/" in path]
+    pages = sorted((project_copy.out / "events").glob("*/index.html"))
+    assert len(events) == len(pages) == 600
+    assert len({pid for pid, _ in events}) == 1
+    assert events[0][0] != str(os.getpid())
+    monkeypatch.setattr(os, "mkdir", real_mkdir)
+    monkeypatch.setenv("DATELINE_WORKERS", "1")
+    shutil.rmtree(project_copy.cache_file(""))
+    build(Project.at(project_copy.root, tmp_path / "one"))
+    assert tree(tmp_path / "one") == tree(project_copy.out)
 
 
 def test_problems_found_by_workers_all_reach_the_editor(
