@@ -243,3 +243,19 @@ def test_deep_nesting_is_refused_where_it_is_written() -> None:
     with pytest.raises(FrontMatterError, match="nested more than 20 levels deep") as raised:
         parse_document(("---\nextra:\n" + "- " * 1500 + "x\n---\n").encode())
     assert raised.value.position.line == 3
+
+
+@pytest.mark.parametrize(
+    "char", ["\x00", "\t", "\x0b", "\x1f", "\x7f", "\x85", "\x9f", "\u2028", "\u2029", "\ufffe"]
+)
+def test_leaves_text_with_unusual_characters_to_pyyaml(char: str) -> None:
+    """Control characters, tabs, and what PyYAML reads as a line break or refuses."""
+    with pytest.raises(NotPlain):
+        read_plain(f"title: a{char}b\n")
+
+
+@pytest.mark.parametrize(
+    "char", [" ", "~", "\xa0", "\u2027", "\u202a", "\ud7ff", "\ue000", "\ufffd", "\U00010000"]
+)
+def test_reads_text_with_the_characters_next_to_the_unusual(char: str) -> None:
+    assert check_agrees(f"title: a{char}b\n")
