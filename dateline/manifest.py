@@ -24,7 +24,7 @@ from .diagnostics import Diagnostic
 from .output import write_atomically
 from .project import BuildReport, Project, Reads, Stamp, Written, is_racy, walk_files
 
-MANIFEST_FORMAT = 3
+MANIFEST_FORMAT = 4
 
 
 @dataclass(slots=True)
@@ -99,7 +99,7 @@ class Manifest:
         except OSError:  # the site was deleted, or something else stands in its place
             return False
         return on_disk.keys() == self.outputs.keys() and all(
-            on_disk[path] == (size, mtime) for path, (size, mtime, _) in self.outputs.items()
+            on_disk[path] == written for path, written in self.outputs.items()
         )
 
     def settle(self, verified_ns: int) -> bool:

@@ -5,7 +5,6 @@ A build that fails, or is killed part-way, leaves the last good site untouched.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import sys
@@ -103,14 +102,15 @@ class Staging:
 
     def _place(self, item: tuple[str, Content]) -> tuple[str, Written, bool]:
         relative, data = item
-        digest = _digest(data)
         before = self.previous.get(relative)
-        if before is not None and before[2] == digest:
-            linked = self._link_unchanged(relative)
-            if linked is not None:
-                return linked
+        if before is not None and before[0] == _size(data):  # else it cannot be the same
+            old = self.out / safe_relative(relative)
+            if is_as_written(old, before) and _holds(old, data):
+                linked = self._link_unchanged(relative)
+                if linked is not None:
+                    return linked
         stat = _write_file(self._staged_path(relative), data)
-        return relative, (stat.st_size, stat.st_mtime_ns, digest), True
+        return relative, (stat.st_size, stat.st_mtime_ns), True
 
     def make_folders_for(self, paths: Iterable[str]) -> None:
         """Make the folders that the files at ``paths`` (relative) go in, here and now.
@@ -241,14 +241,26 @@ class _StagedPages(Mapping[str, bytes]):
         return relative in self.pages or relative in self.staged
 
 
-def _digest(data: Content) -> str:
-    """The SHA-256 of a file's bytes, whole or in parts."""
-    if not isinstance(data, list):
-        return hashlib.sha256(data).hexdigest()
-    digest = hashlib.sha256()
-    for part in data:
-        digest.update(part)
-    return digest.hexdigest()
+def _size(data: Content) -> int:
+    """How many bytes a file's content holds, whole or in parts."""
+    return sum(map(len, data)) if isinstance(data, list) else len(data)
+
+
+def _holds(path: Path, data: Content) -> bool:
+    """Whether the file at ``path`` holds exactly ``data`` (whole or in parts).
+
+    Only a file of the same size as ``data`` is read: the size of nearly every file that
+    changes changes too. Reading one back costs what digesting the new bytes would, and a
+    build that keeps no old file (the first) digests nothing: a tenth of a second at 10,000
+    events.
+    """
+    try:
+        with open(path, "rb") as stream:
+            if not isinstance(data, list):
+                return stream.read(len(data) + 1) == data
+            return all(stream.read(len(part)) == part for part in data) and not stream.read(1)
+    except OSError:
+        return False
 
 
 WRITE_AT_ONCE = 1024

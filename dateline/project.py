@@ -44,8 +44,8 @@ def is_racy(mtime_ns: int, at_ns: int) -> bool:
     return mtime_ns >= at_ns - RACY_NS
 
 
-Written = tuple[int, int, str]
-"""An output file as written: its size, modification time in nanoseconds, and SHA-256."""
+Written = tuple[int, int]
+"""An output file as written: its size and modification time in nanoseconds."""
 
 Stamp = tuple[int, int, str]
 """A file's size, modification time in nanoseconds, and its SHA-256 when it was racy (or '')."""
