@@ -477,35 +477,23 @@ def test_a_file_is_kept_from_the_old_site_only_when_its_bytes_are_the_same(
     """The old file is compared with the new bytes, whole or in parts however they are cut;
     a file of another size is not read at all."""
     out = tmp_path / "site"
-    first: dict[str, bytes | list[bytes]] = {
-        "same.html": b"abc",
-        "same-size.html": b"abc",
-        "longer.html": b"abc",
-        "parts.csv": [b"a,", b"b\n"],
-        "other-parts.csv": [b"a,", b"b\n"],
-    }
+    cases: list[tuple[str, bytes | list[bytes], bytes | list[bytes], bool]] = [
+        # path, first build's bytes, second build's bytes, whether the old file is kept
+        ("same.html", b"abc", b"abc", True),
+        ("same-size.html", b"abc", b"abd", False),
+        ("longer.html", b"abc", b"abcd", False),
+        ("parts.csv", [b"a,", b"b\n"], [b"a", b",b\n"], True),
+        ("other-parts.csv", [b"a,", b"b\n"], [b"a", b",c\n"], False),
+    ]
     with Staging(out) as staging:
-        staging.write(first)
+        staging.write({path: first for path, first, _, _ in cases})
         staging.commit()
         previous = dict(staging.written)
-    second: dict[str, bytes | list[bytes]] = {
-        "same.html": b"abc",
-        "same-size.html": b"abd",
-        "longer.html": b"abcd",
-        "parts.csv": [b"a", b",b\n"],
-        "other-parts.csv": [b"a", b",c\n"],
-    }
     with Staging(out, previous) as staging:
-        new = {path: fresh for path, _, fresh in staging.write(second)}
+        done = staging.write({path: second for path, _, second, _ in cases})
         staging.commit()
-    assert new == {
-        "same.html": False,
-        "same-size.html": True,
-        "longer.html": True,
-        "parts.csv": False,
-        "other-parts.csv": True,
-    }
-    assert tree(out) == {path: joined(data) for path, data in second.items()}
+    assert {path: not new for path, _, new in done} == {path: kept for path, *_, kept in cases}
+    assert tree(out) == {path: joined(second) for path, _, second, _ in cases}
 
 
 @pytest.mark.parametrize("writev", ["all", "short", "none"])
