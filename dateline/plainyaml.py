@@ -117,7 +117,7 @@ def _mapping(lines: list[Line], start: int, indent: int, depth: int) -> tuple[di
     at, count = start, len(lines)
     while at < count:
         line_indent, content, _, _ = lines[at]
-        if line_indent != indent or content == "-" or content.startswith("- "):
+        if line_indent != indent or _is_item(content):
             break
         found = _KEY.match(content)
         if found is None:
