@@ -476,8 +476,11 @@ def render_site(
 
         def render_batch(number: int) -> tuple[list[tuple[str, Written, bool]], dict[str, str]]:
             if number == 0:  # the first task, handed to a worker while this process makes
-                # the data exports: every folder of the events' pages, made by one process
-                staging.make_folders_for(map(event_path, numbers))
+                # the data exports: the folders of the pages to render, made by one process
+                fresh_events = isinstance(jobs, Jobs)  # else only some pages are rendered
+                staging.make_folders_for(
+                    map(event_path, numbers) if fresh_events else (path for path, _, _ in jobs)
+                )
                 return [], {}
             batch = [jobs[i] for i in batches[number - 1]]
             written = staging.write({path: make() for path, _, make in batch})

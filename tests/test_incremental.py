@@ -223,6 +223,29 @@ def test_one_process_makes_the_folders_of_the_events_pages(
     assert tree(tmp_path / "one") == tree(project_copy.out)
 
 
+def test_a_build_that_renders_some_pages_again_makes_only_their_folders(
+    project_copy: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After one edit, workers render a few pages again: the folders made are theirs."""
+    monkeypatch.setenv("DATELINE_WORKERS", "2")
+    build(project_copy)
+    _same_size_title_edit(project_copy.root)
+    made_by = tmp_path / "mkdir.log"
+    real_mkdir = os.mkdir
+
+    def logged_mkdir(path: str, mode: int = 0o777, *, dir_fd: int | None = None) -> None:
+        real_mkdir(path, mode, dir_fd=dir_fd)
+        with open(made_by, "a", encoding="utf-8") as log:
+            log.write(f"{path}\n")
+
+    monkeypatch.setattr(os, "mkdir", logged_mkdir)
+    report = build(project_copy)
+    made = made_by.read_text("utf-8").split()
+    events = [path.partition("/events/")[2] for path in made if "/events/" in path]
+    assert 0 < len(events) < len(list((project_copy.out / "events").iterdir()))
+    assert report.files >= len(events)
+
+
 def test_problems_found_by_workers_all_reach_the_editor(
     project_copy: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
