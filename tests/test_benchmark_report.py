@@ -20,8 +20,8 @@ def test_growth_is_told_for_each_size_measured_beside_a_tenth_of_it(
     )
     lines = capsys.readouterr().out.splitlines()
     assert lines == [
-        "10,000 events against 1,000: cold build 6.0 times the time (goal: at most 12), "
+        "10,000 events against 1,000: cold build 6.00 times the time (goal: at most 12), "
         "4.2 times the memory",
-        "100,000 events against 10,000: cold build 13.0 times the time (goal: at most 12), "
+        "100,000 events against 10,000: cold build 13.00 times the time (goal: at most 12), "
         "8.5 times the memory; Hugo 16.5 times",
     ]
