@@ -353,9 +353,8 @@ def main() -> None:
     cores = len(os.sched_getaffinity(0))
     print(f"{cores} cores, {platform.python_implementation()} {platform.python_version()}; "
           f"medians of {options.runs} runs")  # fmt: skip
-    columns = ("events", "cold", "warm", "edit serve", "edit build", "memory", "Hugo")
-    columns += ("Hugo mem", "Pelican")
-    columns += ("cold/Hugo", "Pelican/cold")
+    columns: tuple[str, ...] = ("events", "cold", "warm", "edit serve", "edit build", "memory")
+    columns += ("Hugo", "Hugo mem", "Pelican", "cold/Hugo", "Pelican/cold")
     print(" | ".join(f"{name:>10}" for name in columns))
     nan = float("nan")
     measured: dict[int, dict[str, float]] = {}
