@@ -207,15 +207,7 @@ def _inline(text: str) -> Any:
             raise NotPlain("text after a quoted value")
         return value
     if first == "[":
-        simple = _SIMPLE_FLOW.match(text)
-        if simple is None:
-            return _flow_list(text)
-        items = [item.strip(" ") for item in simple[1].split(",")]
-        if items == [""]:
-            return []
-        if not all(item and item[0] not in _PLAIN_STARTS for item in items):
-            return _flow_list(text)  # an empty or odd item: refused, with the reason
-        return [item if item[0] not in _TYPED_FIRST else _typed(item) for item in items]
+        return _flow_list(text)
     if first in _PLAIN_STARTS and (first not in "-?:" or len(text) == 1 or text[1] == " "):
         raise NotPlain("a value starting with a YAML indicator")
     comment = text.find(" #")
@@ -254,6 +246,14 @@ def _unescape(escape: re.Match[str]) -> str:
 
 def _flow_list(text: str) -> list[Any]:
     """``[a, "b", c]`` on one line, holding plain or quoted values only."""
+    simple = _SIMPLE_FLOW.match(text)
+    if simple is not None:  # most lists: plain items, split at once
+        plain = [item.strip(" ") for item in simple[1].split(",")]
+        if plain == [""]:
+            return []
+        if all(item and item[0] not in _PLAIN_STARTS for item in plain):
+            return [item if item[0] not in _TYPED_FIRST else _typed(item) for item in plain]
+    # anything else, and an empty or odd item, which is refused below with the reason
     items: list[Any] = []
     rest = text[1:].lstrip(" ")
     while not rest.startswith("]"):

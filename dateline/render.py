@@ -447,24 +447,24 @@ def render_site(
     # With no last build to keep pages from, each page's digest (recorded for the next build)
     # is taken by the process that renders it rather than here, before the worker starts; so
     # is each event page's job made (see Jobs).
-    jobs: Sequence[Job] = Jobs(head, numbers, event_job)
+    jobs = Jobs(head, numbers, event_job, event_path)
     fresh_site = reuse is not None and not reuse.last and workers_for(len(jobs)) > 1
-    if reuse is not None and staging is not None and not fresh_site:
-        jobs = reuse.to_render(list(jobs), staging)
+    if reuse is not None and staging is not None and not fresh_site:  # some pages are kept
+        jobs = Jobs(reuse.to_render(list(jobs), staging), (), event_job, event_path)
     workers = workers_for(len(jobs)) if staging is not None else 1
     deferring = defer_exports and not single_build and staging is None
     if staging is None or workers <= 1:
         meanwhile()
         chart = draw_chart()
-        jobs = [index_job(chart), *jobs]
+        every_job = [index_job(chart), *jobs]
         if not single_build and staging is None:
             memo.last = last or Rendered.of(timeline, context, all_facets, shown, chart)
             memo.last.chart = chart
-            memo.last.rendered = frozenset(path for path, _, _ in jobs) if last else None
-        for number, (path, key, make) in enumerate(jobs, start=1):
+            memo.last.rendered = frozenset(path for path, _, _ in every_job) if last else None
+        for number, (path, key, make) in enumerate(every_job, start=1):
             remembered(path, key, make)
-            if number % 200 == 0 or number == len(jobs):
-                progress("rendering pages", number, len(jobs))
+            if number % 200 == 0 or number == len(every_job):
+                progress("rendering pages", number, len(every_job))
         if last is not None:  # every page not rendered again is as the last build left it
             kept = memo.pages | kept
             files = {path: data for path, (_, data) in kept.items()} | files
@@ -477,10 +477,7 @@ def render_site(
         def render_batch(number: int) -> tuple[list[tuple[str, Written, bool]], dict[str, str]]:
             if number == 0:  # the first task, handed to a worker while this process makes
                 # the data exports: the folders of the pages to render, made by one process
-                fresh_events = isinstance(jobs, Jobs)  # else only some pages are rendered
-                staging.make_folders_for(
-                    map(event_path, numbers) if fresh_events else (path for path, _, _ in jobs)
-                )
+                staging.make_folders_for(jobs.paths())
                 return [], {}
             batch = [jobs[i] for i in batches[number - 1]]
             written = staging.write({path: make() for path, _, make in batch})
@@ -524,16 +521,27 @@ def render_site(
 
 class Jobs(Sequence["Job"]):
     """The pages to render: the ``head`` jobs as they are, then the page of each event of
-    the timeline numbered in ``numbers``, its job made by ``event_job`` only when asked for.
+    the timeline numbered in ``numbers``, its job made by ``event_job`` only when asked for
+    (``event_path`` says where that page goes, without making its job).
 
     Forked workers each make the jobs of the pages they render: making every event page's job
     before they start took 0.4 s on one core at 100,000 events, while the other core waited.
     """
 
     def __init__(
-        self, head: list[Job], numbers: Sequence[int], event_job: Callable[[int], Job]
+        self,
+        head: list[Job],
+        numbers: Sequence[int],
+        event_job: Callable[[int], Job],
+        event_path: Callable[[int], str],
     ) -> None:
-        self.head, self.numbers, self.event_job = head, numbers, event_job
+        self.head, self.numbers = head, numbers
+        self.event_job, self.event_path = event_job, event_path
+
+    def paths(self) -> Iterator[str]:
+        """Where each page goes, in order."""
+        yield from (path for path, _, _ in self.head)
+        yield from map(self.event_path, self.numbers)
 
     def __len__(self) -> int:
         return len(self.head) + len(self.numbers)

@@ -226,7 +226,7 @@ def test_jobs_are_made_only_when_asked_for() -> None:
         return f"events/{number}/index.html", number, lambda: b""
 
     head = [("index.html", "key", lambda: b"")]
-    jobs = Jobs(head, range(10, 15), event_job)
+    jobs = Jobs(head, range(10, 15), event_job, lambda number: f"events/{number}/index.html")
     assert len(jobs) == 6 and made == []
     assert jobs[0] is head[0]
     assert jobs[2][0] == "events/11/index.html" and made == [11]
@@ -234,3 +234,5 @@ def test_jobs_are_made_only_when_asked_for() -> None:
     assert [path for path, _, _ in jobs][1] == "events/10/index.html"
     with pytest.raises(IndexError):
         jobs[6]
+    made.clear()
+    assert list(jobs.paths())[:2] == ["index.html", "events/10/index.html"] and made == []
