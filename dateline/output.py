@@ -119,9 +119,7 @@ class Staging:
         made by another one finds it there.
         """
         for relative in paths:
-            folder = safe_relative(relative).rpartition("/")[0]
-            if folder not in self._folders:
-                self._make_folders(folder)
+            self._staged_path(relative)
 
     def _staged_path(self, relative: str) -> str:
         """Where ``relative`` goes in the staging folder, with its folder made if need be."""
@@ -304,7 +302,7 @@ def is_as_written(file: Path, written: Written) -> bool:
         status = os.stat(file)
     except OSError:
         return False
-    return S_ISREG(status.st_mode) and (status.st_size, status.st_mtime_ns) == tuple(written[:2])
+    return S_ISREG(status.st_mode) and (status.st_size, status.st_mtime_ns) == tuple(written)
 
 
 def _umask_keeps_files_readable() -> bool:

@@ -201,14 +201,7 @@ def test_one_process_makes_the_folders_of_the_events_pages(
     project_copy = Project.at(write_project(600, tmp_path / "project"))
     monkeypatch.setenv("DATELINE_WORKERS", "2")
     made_by = tmp_path / "mkdir.log"
-    real_mkdir = os.mkdir
-
-    def logged_mkdir(path: str, mode: int = 0o777, *, dir_fd: int | None = None) -> None:
-        real_mkdir(path, mode, dir_fd=dir_fd)  # a folder already there raises: not logged
-        with open(made_by, "a", encoding="utf-8") as log:  # appends from several processes
-            log.write(f"{os.getpid()} {path}\n")
-
-    monkeypatch.setattr(os, "mkdir", logged_mkdir)
+    real_mkdir = _log_folders_made(monkeypatch, made_by)
     build(project_copy)
     made = [line.split(" ", 1) for line in made_by.read_text("utf-8").splitlines()]
     events = [(pid, path) for pid, path in made if "/events/" in path]
@@ -223,6 +216,20 @@ def test_one_process_makes_the_folders_of_the_events_pages(
     assert tree(tmp_path / "one") == tree(project_copy.out)
 
 
+def _log_folders_made(monkeypatch: pytest.MonkeyPatch, log: Path) -> Callable[..., None]:
+    """Log each folder made, with the process making it, as ``pid path`` lines in ``log``
+    (appended to from every process); return the real ``os.mkdir``."""
+    real_mkdir = os.mkdir
+
+    def logged_mkdir(path: str, mode: int = 0o777, *, dir_fd: int | None = None) -> None:
+        real_mkdir(path, mode, dir_fd=dir_fd)  # a folder already there raises: not logged
+        with open(log, "a", encoding="utf-8") as stream:
+            stream.write(f"{os.getpid()} {path}\n")
+
+    monkeypatch.setattr(os, "mkdir", logged_mkdir)
+    return real_mkdir
+
+
 def test_a_build_that_renders_some_pages_again_makes_only_their_folders(
     project_copy: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -231,16 +238,9 @@ def test_a_build_that_renders_some_pages_again_makes_only_their_folders(
     build(project_copy)
     _same_size_title_edit(project_copy.root)
     made_by = tmp_path / "mkdir.log"
-    real_mkdir = os.mkdir
-
-    def logged_mkdir(path: str, mode: int = 0o777, *, dir_fd: int | None = None) -> None:
-        real_mkdir(path, mode, dir_fd=dir_fd)
-        with open(made_by, "a", encoding="utf-8") as log:
-            log.write(f"{path}\n")
-
-    monkeypatch.setattr(os, "mkdir", logged_mkdir)
+    _log_folders_made(monkeypatch, made_by)
     report = build(project_copy)
-    made = made_by.read_text("utf-8").split()
+    made = [line.split(" ", 1)[1] for line in made_by.read_text("utf-8").splitlines()]
     events = [path.partition("/events/")[2] for path in made if "/events/" in path]
     assert 0 < len(events) < len(list((project_copy.out / "events").iterdir()))
     assert report.files >= len(events)
